@@ -132,8 +132,7 @@ class ObjectStore {
                                   const CopyOptions& options) = 0;
 
   // Multipart upload: create, upload parts (any order, in parallel), complete or abort.
-  virtual Result<std::string> create_multipart(std::string_view key,
-                                               const PutOptions& options) = 0;
+  virtual Result<std::string> create_multipart(std::string_view key, const PutOptions& options) = 0;
   virtual Result<CompletedPart> upload_part(std::string_view key, std::string_view upload_id,
                                             int part_number, const ByteSource& data) = 0;
   virtual Result<ObjectInfo> complete_multipart(std::string_view key, std::string_view upload_id,

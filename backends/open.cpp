@@ -12,7 +12,8 @@ namespace {
 
 Result<std::unique_ptr<ObjectStore>> open_base(const StoreConfig& config) {
   switch (config.remote.scheme) {
-    case Scheme::kFile: return local::open_store({config.remote.path});
+    case Scheme::kFile:
+      return local::open_store({config.remote.path});
     case Scheme::kS3:
     case Scheme::kGcs: {
       s3::S3Config s3 = config.s3;

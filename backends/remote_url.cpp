@@ -36,17 +36,20 @@ Result<RemoteUrl> parse_remote_url(std::string_view text) {
     url.scheme = scheme;
     if (scheme == Scheme::kFile) {
       if (!rest.starts_with('/')) {
-        return invalid(fmt::format("remote {}: file:// needs an absolute path (file:///dir)", text));
+        return invalid(
+            fmt::format("remote {}: file:// needs an absolute path (file:///dir)", text));
       }
       url.path = std::string(rest);
       return url;
     }
     const size_t slash = rest.find('/');
     url.bucket = std::string(rest.substr(0, slash));
-    if (url.bucket.empty()) return invalid(fmt::format("remote {}: no bucket name; {}", text, kForms));
+    if (url.bucket.empty())
+      return invalid(fmt::format("remote {}: no bucket name; {}", text, kForms));
     if (slash != std::string_view::npos) {
       std::string_view p = rest.substr(slash + 1);
-      while (p.ends_with('/')) p.remove_suffix(1);
+      while (p.ends_with('/'))
+        p.remove_suffix(1);
       if (!p.empty()) url.prefix = std::string(p) + "/";
     }
     return url;

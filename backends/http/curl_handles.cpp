@@ -5,7 +5,9 @@ namespace {
 
 // curl_global_init is not thread-safe; run it once, before the first handle exists.
 void global_init_once() {
-  static const bool initialized = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
+  static const bool initialized = [] {
+    return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  }();
   (void)initialized;
 }
 
@@ -22,7 +24,9 @@ ShareHandle::ShareHandle() {
   curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
 }
 
-ShareHandle::~ShareHandle() { curl_share_cleanup(share_); }
+ShareHandle::~ShareHandle() {
+  curl_share_cleanup(share_);
+}
 
 void ShareHandle::lock(CURL* /*handle*/, curl_lock_data data, curl_lock_access /*access*/,
                        void* user) {

@@ -1,7 +1,6 @@
 #include "backends/http/http_client.h"
 
 #include <curl/curl.h>
-
 #include <fmt/format.h>
 
 #include <array>
@@ -15,8 +14,8 @@ namespace {
 // Bodies below this go without "Expect: 100-continue": the extra round trip costs more than
 // the bytes a rejected request would waste.
 constexpr uint64_t kExpectContinueThreshold = 1 << 20;
-constexpr long kReceiveBufferBytes = 512 * 1024;
-constexpr long kSendBufferBytes = 2 * 1024 * 1024;
+constexpr long kReceiveBufferBytes = 512L * 1024;
+constexpr long kSendBufferBytes = 2L * 1024 * 1024;
 
 // State one transfer's callbacks share.
 struct Transfer {
@@ -84,7 +83,8 @@ int on_seek(void* user, curl_off_t offset, int origin) {
 
 Status transport_error(const HttpRequest& request, CURLcode code, const char* detail) {
   const std::string what = fmt::format("{} {}", request.method, redact_url(request.url));
-  const std::string reason = (detail != nullptr && *detail != '\0') ? detail : curl_easy_strerror(code);
+  const std::string reason =
+      (detail != nullptr && *detail != '\0') ? detail : curl_easy_strerror(code);
   const ErrorKind kind = code == CURLE_URL_MALFORMAT || code == CURLE_UNSUPPORTED_PROTOCOL
                              ? ErrorKind::kInvalid
                              : ErrorKind::kTransient;
@@ -127,14 +127,16 @@ class HttpClient::Impl {
     curl_easy_setopt(c, CURLOPT_SHARE, share_.get());
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_USERAGENT, options_.user_agent.c_str());
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(options_.connect_timeout.count()));
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.stall_timeout.count()));
     curl_easy_setopt(c, CURLOPT_BUFFERSIZE, kReceiveBufferBytes);
     curl_easy_setopt(c, CURLOPT_UPLOAD_BUFFERSIZE, kSendBufferBytes);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
-    if (!options_.ca_bundle.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options_.ca_bundle.c_str());
+    if (!options_.ca_bundle.empty())
+      curl_easy_setopt(c, CURLOPT_CAINFO, options_.ca_bundle.c_str());
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
@@ -153,7 +155,12 @@ class HttpClient::Impl {
       if (size < kExpectContinueThreshold) headers.append("Expect:");
     }
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-    for (const auto& [name, value] : request.headers) headers.append(name + ": " + value);
+    for (const auto& [name, value] : request.headers) {
+      std::string line;
+      line.reserve(name.size() + value.size() + 2);
+      line.append(name).append(": ").append(value);
+      headers.append(line);
+    }
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
   }
 
@@ -165,7 +172,9 @@ class HttpClient::Impl {
 HttpClient::HttpClient(HttpOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 HttpClient::~HttpClient() = default;
 
-Result<HttpResponse> HttpClient::perform(const HttpRequest& request) { return impl_->perform(request); }
+Result<HttpResponse> HttpClient::perform(const HttpRequest& request) {
+  return impl_->perform(request);
+}
 
 std::string_view HttpResponse::header(std::string_view name) const {
   for (const auto& [n, v] : headers) {
@@ -182,20 +191,28 @@ std::string redact_url(std::string_view url) {
 ErrorKind error_kind_for_http_status(int status) {
   switch (status) {
     case 304:
-    case 412: return ErrorKind::kPreconditionFailed;
+    case 412:
+      return ErrorKind::kPreconditionFailed;
     case 400:
     case 405:
     case 411:
     case 413:
-    case 416: return ErrorKind::kInvalid;
+    case 416:
+      return ErrorKind::kInvalid;
     case 401:
-    case 403: return ErrorKind::kAccessDenied;
-    case 404: return ErrorKind::kNotFound;
-    case 409: return ErrorKind::kTransient;  // a concurrent operation on the same key
-    case 429: return ErrorKind::kThrottled;
-    case 503: return ErrorKind::kThrottled;  // S3 SlowDown, Azure ServerBusy
-    case 501: return ErrorKind::kUnsupported;
-    default: return status >= 500 ? ErrorKind::kTransient : ErrorKind::kInvalid;
+    case 403:
+      return ErrorKind::kAccessDenied;
+    case 404:
+      return ErrorKind::kNotFound;
+    case 409:
+      return ErrorKind::kTransient;  // a concurrent operation on the same key
+    case 429:
+    case 503:
+      return ErrorKind::kThrottled;  // S3 SlowDown, Azure ServerBusy
+    case 501:
+      return ErrorKind::kUnsupported;
+    default:
+      return status >= 500 ? ErrorKind::kTransient : ErrorKind::kInvalid;
   }
 }
 

@@ -1,9 +1,8 @@
 #include "backends/local/file_ops.h"
 
 #include <fcntl.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <vector>
@@ -42,7 +41,8 @@ Status write_source(int fd, const ByteSource& source, const fs::path& path_for_e
   while (offset < source.size()) {
     auto n = source.read_at(offset, buf);
     if (!n.is_ok()) return n.status();
-    if (*n == 0) return io_error(fmt::format("source ended early writing {}", path_for_errors.string()));
+    if (*n == 0)
+      return io_error(fmt::format("source ended early writing {}", path_for_errors.string()));
     FileSink sink(fd);
     AUTOSYNC_RETURN_IF_ERROR(sink.write_at(offset, {buf.data(), *n}));
     offset += *n;
@@ -53,7 +53,8 @@ Status write_source(int fd, const ByteSource& source, const fs::path& path_for_e
 Status copy_range(int in, uint64_t in_offset, int out, uint64_t length) {
   auto off = static_cast<loff_t>(in_offset);
   while (length > 0) {
-    const ssize_t n = ::copy_file_range(in, &off, out, nullptr, std::min<uint64_t>(length, 1ULL << 30), 0);
+    const ssize_t n =
+        ::copy_file_range(in, &off, out, nullptr, std::min<uint64_t>(length, 1ULL << 30), 0);
     if (n < 0) {
       if (errno == EINTR) continue;
       return from_errno(errno, "copy data");

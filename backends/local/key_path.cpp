@@ -34,7 +34,9 @@ Status validate_key(std::string_view key) {
   return {};
 }
 
-bool is_dir_marker(std::string_view key) { return !key.empty() && key.back() == '/'; }
+bool is_dir_marker(std::string_view key) {
+  return !key.empty() && key.back() == '/';
+}
 
 KeyPaths::KeyPaths(std::filesystem::path root) : root_(std::move(root)) {}
 

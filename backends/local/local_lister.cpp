@@ -22,12 +22,16 @@ struct DirCloser {
   void operator()(DIR* d) const { ::closedir(d); }
 };
 
-bool overlaps(std::string_view a, std::string_view b) { return a.starts_with(b) || b.starts_with(a); }
+bool overlaps(std::string_view a, std::string_view b) {
+  return a.starts_with(b) || b.starts_with(a);
+}
 
 class Walker {
  public:
   Walker(const KeyPaths& paths, const ListOptions& options, const StatFn& stat)
-      : paths_(paths), opt_(options), stat_(stat),
+      : paths_(paths),
+        opt_(options),
+        stat_(stat),
         limit_(options.max_keys == 0 ? kMaxPage : std::min(options.max_keys, kMaxPage)) {}
 
   Result<ListPage> run() {
@@ -44,7 +48,8 @@ class Walker {
     std::vector<Entry> out;
     const std::unique_ptr<DIR, DirCloser> dir(::opendir(paths_.data(dir_key).c_str()));
     if (!dir) return out;  // gone or not a directory: nothing below it
-    while (const dirent* d = ::readdir(dir.get())) {
+    // readdir is safe here: each call walks its own DIR stream.
+    while (const dirent* d = ::readdir(dir.get())) {  // NOLINT(concurrency-mt-unsafe)
       const std::string_view name(static_cast<const char*>(d->d_name));
       if (name == "." || name == "..") continue;
       if (dir_key.empty() && (name == kMetaDir || name == kTempDir)) continue;

@@ -1,9 +1,8 @@
 // Multipart uploads of the local backend: parts are files in
 // ROOT/.autosync-tmp/uploads/ID/, concatenated into one temp file on complete.
 #include <fcntl.h>
-#include <sys/stat.h>
-
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <nlohmann/json.hpp>
 
@@ -55,7 +54,8 @@ Result<std::string> LocalStore::create_multipart(std::string_view key, const Put
   std::string id = to_hex(random_bytes(16));
   const fs::path dir = upload_dir(id);
   AUTOSYNC_RETURN_IF_ERROR(make_dirs(dir));
-  const json record{{"key", key}, {"content_type", options.content_type}, {"metadata", options.metadata}};
+  const json record{
+      {"key", key}, {"content_type", options.content_type}, {"metadata", options.metadata}};
   AUTOSYNC_RETURN_IF_ERROR(write_file_atomically(
       dir / kUploadRecord, record.dump(-1, ' ', false, json::error_handler_t::replace), dir));
   return id;

@@ -1,10 +1,9 @@
 #include "backends/local/local_store.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -56,7 +55,9 @@ LocalStore::LocalStore(fs::path root) : paths_(std::move(root)) {
   caps_.max_parts = 100000;
 }
 
-std::string LocalStore::describe() const { return "file://" + paths_.root().string(); }
+std::string LocalStore::describe() const {
+  return "file://" + paths_.root().string();
+}
 
 std::mutex& LocalStore::lock_for(std::string_view key) {
   return key_locks_.at(std::hash<std::string_view>{}(key) % key_locks_.size());
@@ -108,12 +109,14 @@ Result<ObjectInfo> LocalStore::head(std::string_view key) {
   return stat_object(key, fd.get());
 }
 
-Result<ObjectInfo> LocalStore::get(std::string_view key, const GetOptions& options, ByteSink& sink) {
+Result<ObjectInfo> LocalStore::get(std::string_view key, const GetOptions& options,
+                                   ByteSink& sink) {
   AUTOSYNC_RETURN_IF_ERROR(validate_key(key));
   if (is_dir_marker(key)) {
     AUTOSYNC_ASSIGN_OR_RETURN(ObjectInfo info, head_marker(key));
     if (!options.conditions.if_match.empty() && options.conditions.if_match != info.etag) {
-      return Status::error(ErrorKind::kPreconditionFailed, fmt::format("get {}: ETag changed", key));
+      return Status::error(ErrorKind::kPreconditionFailed,
+                           fmt::format("get {}: ETag changed", key));
     }
     return info;
   }
@@ -163,7 +166,8 @@ Result<ObjectInfo> LocalStore::commit(TempFile tmp, const Commit& what) {
     Sidecar sidecar = load_sidecar(paths_.sidecar(what.key));
     sidecar.push(version);
     // The record goes first: until the rename it also still lists the old version.
-    if (s.is_ok()) s = write_file_atomically(paths_.sidecar(what.key), serialize(sidecar), paths_.temp_dir());
+    if (s.is_ok())
+      s = write_file_atomically(paths_.sidecar(what.key), serialize(sidecar), paths_.temp_dir());
     if (s.is_ok()) s = rename_durably(tmp.path, paths_.data(what.key));
   }
   if (!s.is_ok()) {
@@ -195,7 +199,8 @@ Result<ObjectInfo> LocalStore::put(std::string_view key, const ByteSource& data,
                                    const PutOptions& options) {
   AUTOSYNC_RETURN_IF_ERROR(validate_key(key));
   if (is_dir_marker(key)) {
-    if (data.size() != 0) return invalid(fmt::format("put {}: a directory marker must be empty", key));
+    if (data.size() != 0)
+      return invalid(fmt::format("put {}: a directory marker must be empty", key));
     return put_marker(key, options);
   }
   AUTOSYNC_ASSIGN_OR_RETURN(TempFile tmp, create_temp(paths_.temp_dir()));
@@ -246,8 +251,8 @@ Result<ObjectInfo> LocalStore::copy(std::string_view source, std::string_view de
   AUTOSYNC_RETURN_IF_ERROR(validate_key(dest));
   if (is_dir_marker(source) || is_dir_marker(dest)) {
     AUTOSYNC_ASSIGN_OR_RETURN(ObjectInfo src, head(source));
-    PutOptions put_options{options.replace_metadata ? options.metadata : src.metadata,
-                           src.content_type, {}};
+    PutOptions put_options{
+        options.replace_metadata ? options.metadata : src.metadata, src.content_type, {}};
     return put(dest, BufferSource(""), put_options);
   }
   AUTOSYNC_RETURN_IF_ERROR(validate_key(source));

@@ -66,11 +66,14 @@ Sidecar load_sidecar(const fs::path& path) {
 
 std::string serialize(const Sidecar& sidecar) {
   json versions = json::array();
-  for (const auto& v : sidecar.versions) versions.push_back(to_json(v));
+  for (const auto& v : sidecar.versions)
+    versions.push_back(to_json(v));
   return json{{"versions", versions}}.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-std::string new_etag() { return to_hex(random_bytes(16)); }
+std::string new_etag() {
+  return to_hex(random_bytes(16));
+}
 
 std::string derived_etag(const FileIdentity& id) {
   return to_hex(sha256(fmt::format("{}:{}:{}", id.inode, id.mtime_ns, id.size))).substr(0, 32);

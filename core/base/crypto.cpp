@@ -29,8 +29,12 @@ struct MdCtxDeleter {
 
 }  // namespace
 
-std::string sha256(std::string_view data) { return digest(EVP_sha256(), data); }
-std::string md5(std::string_view data) { return digest(EVP_md5(), data); }
+std::string sha256(std::string_view data) {
+  return digest(EVP_sha256(), data);
+}
+std::string md5(std::string_view data) {
+  return digest(EVP_md5(), data);
+}
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {
   std::string out(EVP_MAX_MD_SIZE, '\0');
@@ -43,7 +47,8 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
 
 std::string random_bytes(size_t count) {
   std::string out(count, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(count)) != 1) {  // NOLINT
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(count)) !=
+      1) {  // NOLINT
     // Without a working CSPRNG nothing random we hand out can be trusted; this never happens
     // on Linux with a kernel getrandom(), so it is fatal rather than an error value.
     std::fputs("autosync: OpenSSL RAND_bytes failed\n", stderr);

@@ -35,7 +35,7 @@ std::string to_hex(std::span<const unsigned char> bytes) {
 
 std::string base64_encode(std::string_view bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),         // NOLINT
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),          // NOLINT
                                 reinterpret_cast<const unsigned char*>(bytes.data()),  // NOLINT
                                 static_cast<int>(bytes.size()));
   out.resize(static_cast<size_t>(n));
@@ -45,7 +45,7 @@ std::string base64_encode(std::string_view bytes) {
 std::optional<std::string> base64_decode(std::string_view text) {
   if (text.size() % 4 != 0) return std::nullopt;
   std::string out(3 * text.size() / 4, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),        // NOLINT
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),         // NOLINT
                                 reinterpret_cast<const unsigned char*>(text.data()),  // NOLINT
                                 static_cast<int>(text.size()));
   if (n < 0) return std::nullopt;
@@ -93,7 +93,8 @@ std::string uri_decode(std::string_view text, bool plus_is_space) {
 
 std::string to_lower(std::string_view text) {
   std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 

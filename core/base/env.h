@@ -14,6 +14,8 @@ std::optional<std::string> env_var(std::string_view name);
 
 // How configuration code reads variables, so tests can hand it a made-up environment.
 using EnvLookup = std::function<std::optional<std::string>(std::string_view)>;
-inline EnvLookup process_env() { return [](std::string_view name) { return env_var(name); }; }
+inline EnvLookup process_env() {
+  return [](std::string_view name) { return env_var(name); };
+}
 
 }  // namespace autosync

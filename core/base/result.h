@@ -12,7 +12,7 @@ namespace autosync {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).is_ok() && "a Result built from a Status must be an error");
   }
@@ -46,7 +46,9 @@ class [[nodiscard]] Result {
 #define AUTOSYNC_CONCAT_(a, b) AUTOSYNC_CONCAT_INNER_(a, b)
 #define AUTOSYNC_ASSIGN_OR_RETURN(lhs, expr) \
   AUTOSYNC_ASSIGN_OR_RETURN_IMPL_(AUTOSYNC_CONCAT_(autosync_result_, __LINE__), lhs, expr)
-#define AUTOSYNC_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
-  auto tmp = (expr);                                    \
+// NOLINTBEGIN(bugprone-macro-parentheses): lhs is a declaration, tmp a fresh name.
+#define AUTOSYNC_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr)  \
+  auto tmp = (expr);                                     \
   if (!tmp.is_ok()) return std::move(tmp).take_status(); \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)

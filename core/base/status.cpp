@@ -10,19 +10,32 @@ namespace autosync {
 
 std::string_view to_string(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::kOk: return "ok";
-    case ErrorKind::kNotFound: return "not found";
-    case ErrorKind::kAlreadyExists: return "already exists";
-    case ErrorKind::kAccessDenied: return "access denied";
-    case ErrorKind::kPreconditionFailed: return "precondition failed";
-    case ErrorKind::kThrottled: return "throttled";
-    case ErrorKind::kTransient: return "transient";
-    case ErrorKind::kInvalid: return "invalid";
-    case ErrorKind::kUnsupported: return "unsupported";
-    case ErrorKind::kNoSpace: return "no space";
-    case ErrorKind::kIo: return "i/o error";
-    case ErrorKind::kCorrupt: return "corrupt";
-    case ErrorKind::kInternal: return "internal error";
+    case ErrorKind::kOk:
+      return "ok";
+    case ErrorKind::kNotFound:
+      return "not found";
+    case ErrorKind::kAlreadyExists:
+      return "already exists";
+    case ErrorKind::kAccessDenied:
+      return "access denied";
+    case ErrorKind::kPreconditionFailed:
+      return "precondition failed";
+    case ErrorKind::kThrottled:
+      return "throttled";
+    case ErrorKind::kTransient:
+      return "transient";
+    case ErrorKind::kInvalid:
+      return "invalid";
+    case ErrorKind::kUnsupported:
+      return "unsupported";
+    case ErrorKind::kNoSpace:
+      return "no space";
+    case ErrorKind::kIo:
+      return "i/o error";
+    case ErrorKind::kCorrupt:
+      return "corrupt";
+    case ErrorKind::kInternal:
+      return "internal error";
   }
   return "unknown";
 }
@@ -47,15 +60,21 @@ Status from_errno(int err, std::string_view what) {
   const std::string message = fmt::format("{}: {}", what, strerror_r(err, buf.data(), buf.size()));
   switch (err) {
     case ENOENT:
-    case ENOTDIR: return Status::error(ErrorKind::kNotFound, message);
-    case EEXIST: return Status::error(ErrorKind::kAlreadyExists, message);
+    case ENOTDIR:
+      return Status::error(ErrorKind::kNotFound, message);
+    case EEXIST:
+      return Status::error(ErrorKind::kAlreadyExists, message);
     case EACCES:
-    case EPERM: return Status::error(ErrorKind::kAccessDenied, message);
+    case EPERM:
+      return Status::error(ErrorKind::kAccessDenied, message);
     case ENOSPC:
-    case EDQUOT: return Status::error(ErrorKind::kNoSpace, message);
+    case EDQUOT:
+      return Status::error(ErrorKind::kNoSpace, message);
     case EINVAL:
-    case ENAMETOOLONG: return Status::error(ErrorKind::kInvalid, message);
-    default: return Status::error(ErrorKind::kIo, message);
+    case ENAMETOOLONG:
+      return Status::error(ErrorKind::kInvalid, message);
+    default:
+      return Status::error(ErrorKind::kIo, message);
   }
 }
 

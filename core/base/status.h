@@ -34,14 +34,18 @@ class [[nodiscard]] Status {
   Status() = default;  // ok
 
   static Status ok() { return {}; }
-  static Status error(ErrorKind kind, std::string message) { return Status(kind, std::move(message)); }
+  static Status error(ErrorKind kind, std::string message) {
+    return Status(kind, std::move(message));
+  }
 
   bool is_ok() const { return kind_ == ErrorKind::kOk; }
   explicit operator bool() const { return is_ok(); }
   ErrorKind kind() const { return kind_; }
   bool is(ErrorKind kind) const { return kind_ == kind; }
   // Throttling and transient failures may succeed when tried again; nothing else will.
-  bool retryable() const { return kind_ == ErrorKind::kThrottled || kind_ == ErrorKind::kTransient; }
+  bool retryable() const {
+    return kind_ == ErrorKind::kThrottled || kind_ == ErrorKind::kTransient;
+  }
 
   const std::string& message() const { return message_; }
   const std::string& server_code() const { return server_code_; }
@@ -49,12 +53,30 @@ class [[nodiscard]] Status {
   int http_status() const { return http_status_; }
 
   // Details from a server answer; chainable so a backend builds one in a single expression.
-  Status& with_server_code(std::string code) & { server_code_ = std::move(code); return *this; }
-  Status with_server_code(std::string code) && { server_code_ = std::move(code); return std::move(*this); }
-  Status& with_request_id(std::string id) & { request_id_ = std::move(id); return *this; }
-  Status with_request_id(std::string id) && { request_id_ = std::move(id); return std::move(*this); }
-  Status& with_http_status(int code) & { http_status_ = code; return *this; }
-  Status with_http_status(int code) && { http_status_ = code; return std::move(*this); }
+  Status& with_server_code(std::string code) & {
+    server_code_ = std::move(code);
+    return *this;
+  }
+  Status with_server_code(std::string code) && {
+    server_code_ = std::move(code);
+    return std::move(*this);
+  }
+  Status& with_request_id(std::string id) & {
+    request_id_ = std::move(id);
+    return *this;
+  }
+  Status with_request_id(std::string id) && {
+    request_id_ = std::move(id);
+    return std::move(*this);
+  }
+  Status& with_http_status(int code) & {
+    http_status_ = code;
+    return *this;
+  }
+  Status with_http_status(int code) && {
+    http_status_ = code;
+    return std::move(*this);
+  }
 
   // Prefixes the message with what was being done: "put docs/a.txt: access denied ...".
   Status context(std::string_view what) &&;
@@ -72,12 +94,24 @@ class [[nodiscard]] Status {
   int http_status_ = 0;
 };
 
-inline Status not_found(std::string m) { return Status::error(ErrorKind::kNotFound, std::move(m)); }
-inline Status invalid(std::string m) { return Status::error(ErrorKind::kInvalid, std::move(m)); }
-inline Status transient(std::string m) { return Status::error(ErrorKind::kTransient, std::move(m)); }
-inline Status io_error(std::string m) { return Status::error(ErrorKind::kIo, std::move(m)); }
-inline Status internal(std::string m) { return Status::error(ErrorKind::kInternal, std::move(m)); }
-inline Status unsupported(std::string m) { return Status::error(ErrorKind::kUnsupported, std::move(m)); }
+inline Status not_found(std::string m) {
+  return Status::error(ErrorKind::kNotFound, std::move(m));
+}
+inline Status invalid(std::string m) {
+  return Status::error(ErrorKind::kInvalid, std::move(m));
+}
+inline Status transient(std::string m) {
+  return Status::error(ErrorKind::kTransient, std::move(m));
+}
+inline Status io_error(std::string m) {
+  return Status::error(ErrorKind::kIo, std::move(m));
+}
+inline Status internal(std::string m) {
+  return Status::error(ErrorKind::kInternal, std::move(m));
+}
+inline Status unsupported(std::string m) {
+  return Status::error(ErrorKind::kUnsupported, std::move(m));
+}
 
 // Maps an errno from a failed system call on a local file to a Status.
 Status from_errno(int err, std::string_view what);
@@ -85,8 +119,8 @@ Status from_errno(int err, std::string_view what);
 }  // namespace autosync
 
 // Returns early from the enclosing function when `expr` (a Status) is an error.
-#define AUTOSYNC_RETURN_IF_ERROR(expr)            \
-  do {                                            \
-    ::autosync::Status autosync_status_ = (expr); \
+#define AUTOSYNC_RETURN_IF_ERROR(expr)                      \
+  do {                                                      \
+    ::autosync::Status autosync_status_ = (expr);           \
     if (!autosync_status_.is_ok()) return autosync_status_; \
   } while (false)

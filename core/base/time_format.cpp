@@ -31,9 +31,9 @@ std::optional<SystemTime> parse_iso8601(std::string_view text) {
   const std::string s(text);
   // Accepts an optional fraction of any length; keeps milliseconds.
   std::array<char, 16> frac{};
-  const int n = std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%15[0-9]", &tm.tm_year,  // NOLINT
-                            &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
-                            frac.data());
+  const int n =
+      std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%15[0-9]", &tm.tm_year,  // NOLINT
+                  &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, frac.data());
   if (n < 6) return std::nullopt;
   if (n == 7) {
     std::string digits(frac.data());
@@ -55,8 +55,12 @@ std::optional<SystemTime> parse_http_date(std::string_view text) {
 
 }  // namespace
 
-std::string format_iso8601_basic(SystemTime t) { return format(t, "%Y%m%dT%H%M%SZ"); }
-std::string format_http_date(SystemTime t) { return format(t, "%a, %d %b %Y %H:%M:%S GMT"); }
+std::string format_iso8601_basic(SystemTime t) {
+  return format(t, "%Y%m%dT%H%M%SZ");
+}
+std::string format_http_date(SystemTime t) {
+  return format(t, "%a, %d %b %Y %H:%M:%S GMT");
+}
 
 std::string format_iso8601(SystemTime t) {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch());

@@ -47,7 +47,8 @@ void write_random_file(const fs::path& path, uint64_t size) {
   std::vector<uint64_t> block(1 << 17);
   uint64_t x = 0x9E3779B97F4A7C15ULL;
   for (uint64_t done = 0; done < size; done += block.size() * 8) {
-    for (auto& v : block) v = (x = x * 6364136223846793005ULL + 1442695040888963407ULL);
+    for (auto& v : block)
+      v = (x = x * 6364136223846793005ULL + 1442695040888963407ULL);
     out.write(reinterpret_cast<const char*>(block.data()),  // NOLINT
               static_cast<std::streamsize>(std::min<uint64_t>(block.size() * 8, size - done)));
   }
@@ -76,7 +77,9 @@ double best_rate(int runs, uint64_t bytes, const std::function<bool()>& once) {
   return best;
 }
 
-bool run(const std::string& command) { return std::system(command.c_str()) == 0; }  // NOLINT
+bool run(const std::string& command) {
+  return std::system(command.c_str()) == 0;
+}  // NOLINT
 
 }  // namespace
 
@@ -105,19 +108,27 @@ int main(int argc, char** argv) {
   }
   const std::string url = server->endpoint() + "/bench/";
   const std::string curl = "curl -sS --fail --aws-sigv4 aws:amz:us-east-1:s3 --user S3RVER:S3RVER ";
-  const std::string aws = "AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER "
-                          "AWS_DEFAULT_REGION=us-east-1 aws --endpoint-url " + server->endpoint() +
-                          " s3 cp --only-show-errors ";
+  const std::string aws =
+      "AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER "
+      "AWS_DEFAULT_REGION=us-east-1 aws --endpoint-url " +
+      server->endpoint() + " s3 cp --only-show-errors ";
   const bool have_aws = run("command -v aws >/dev/null 2>&1");
 
-  auto ours_up = [&] { return backends::upload_file(**store, "ours.bin", src, {}, args.transfer).is_ok(); };
+  auto ours_up = [&] {
+    return backends::upload_file(**store, "ours.bin", src, {}, args.transfer).is_ok();
+  };
   auto ours_down = [&] {
-    return backends::download_file(**store, "ours.bin", dst, args.transfer).is_ok() && same_file(src, dst);
+    return backends::download_file(**store, "ours.bin", dst, args.transfer).is_ok() &&
+           same_file(src, dst);
   };
   auto curl_up = [&] { return run(curl + "-T " + src.string() + " " + url + "curl.bin"); };
-  auto curl_down = [&] { return run(curl + "-o " + dst.string() + " " + url + "curl.bin") && same_file(src, dst); };
+  auto curl_down = [&] {
+    return run(curl + "-o " + dst.string() + " " + url + "curl.bin") && same_file(src, dst);
+  };
   auto aws_up = [&] { return run(aws + src.string() + " s3://bench/aws.bin"); };
-  auto aws_down = [&] { return run(aws + "s3://bench/aws.bin " + dst.string()) && same_file(src, dst); };
+  auto aws_down = [&] {
+    return run(aws + "s3://bench/aws.bin " + dst.string()) && same_file(src, dst);
+  };
 
   const double up = best_rate(args.runs, bytes, ours_up);
   const double down = best_rate(args.runs, bytes, ours_down);
@@ -126,7 +137,9 @@ int main(int argc, char** argv) {
   const double aup = have_aws ? best_rate(args.runs, bytes, aws_up) : 0;
   const double adown = have_aws ? best_rate(args.runs, bytes, aws_down) : 0;
 
-  auto ratio = [](double a, double b) { return b > 0 ? fmt::format("{:.2f}x", a / b) : std::string("n/a"); };
+  auto ratio = [](double a, double b) {
+    return b > 0 ? fmt::format("{:.2f}x", a / b) : std::string("n/a");
+  };
   fmt::print("{} MiB object against s3rver, best of {} runs (part {} MiB, {} parallel)\n",
              args.size_mib, args.runs, args.transfer.part_size >> 20, args.transfer.concurrency);
   fmt::print("{:<10} {:>12} {:>12} {:>12} {:>10} {:>10}\n", "direction", "autosync", "curl",

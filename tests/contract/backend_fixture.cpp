@@ -85,10 +85,16 @@ backends::StoreConfig Backend::config_with_unknown_bucket() const {
   return c;
 }
 
-Backend& backend() { return *current(); }
-void set_backend(std::unique_ptr<Backend> b) { current() = std::move(b); }
+Backend& backend() {
+  return *current();
+}
+void set_backend(std::unique_ptr<Backend> b) {
+  current() = std::move(b);
+}
 
-std::string unique_prefix() { return "t-" + to_hex(random_bytes(6)) + "/"; }
+std::string unique_prefix() {
+  return "t-" + to_hex(random_bytes(6)) + "/";
+}
 
 backends::ObjectInfo put_text(std::string_view key, std::string_view text,
                               const backends::PutOptions& options) {

@@ -1,7 +1,6 @@
 // Contract: bad configuration and misbehaving servers give clear errors, never a crash or
 // a hang. Cloud-only cases return early on the local backend.
 #include <catch2/catch.hpp>
-
 #include <chrono>
 
 #include "tests/contract/backend_fixture.h"
@@ -68,8 +67,8 @@ TEST_CASE("a server that is not listening fails fast with a transient error", "[
   if (!backend().is_cloud()) return;
   const uint16_t port = autosync::testing::free_port();
   const auto start = Clock::now();
-  const Status s = first_error(impatient(
-      backend().config_with_endpoint("http://127.0.0.1:" + std::to_string(port))));
+  const Status s = first_error(
+      impatient(backend().config_with_endpoint("http://127.0.0.1:" + std::to_string(port))));
   INFO(s.to_string());
   REQUIRE_FALSE(s.is_ok());
   CHECK(s.is(ErrorKind::kTransient));
@@ -86,7 +85,8 @@ TEST_CASE("a server answering garbage gives an error, not a crash", "[bad-input]
 
 TEST_CASE("a body cut short by a closed connection is an error", "[bad-input]") {
   if (!backend().is_cloud()) return;
-  FakeHttpServer server([](const std::string&) { return FakeHttpServer::truncated_body(1000, 10); });
+  FakeHttpServer server(
+      [](const std::string&) { return FakeHttpServer::truncated_body(1000, 10); });
   auto store = backends::open(impatient(backend().config_with_endpoint(server.endpoint())));
   REQUIRE(store.is_ok());
   BufferSink sink;

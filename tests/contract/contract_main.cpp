@@ -3,7 +3,6 @@
 // tests fail.
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
-
 #include <cstdio>
 
 #include "tests/contract/backend_fixture.h"

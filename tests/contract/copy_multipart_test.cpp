@@ -1,7 +1,6 @@
 // Contract: server-side copy and multipart uploads.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <vector>
 
 #include "tests/contract/backend_fixture.h"
@@ -15,11 +14,14 @@ using autosync::testing::unique_prefix;
 
 namespace {
 
-uint64_t part_size() { return std::max<uint64_t>(backend().store().capabilities().min_part_size, 64 * 1024); }
+uint64_t part_size() {
+  return std::max<uint64_t>(backend().store().capabilities().min_part_size, 64 * 1024);
+}
 
 std::string pattern(size_t size, char seed) {
   std::string s(size, '\0');
-  for (size_t i = 0; i < size; ++i) s[i] = static_cast<char>(seed + static_cast<char>(i % 251));
+  for (size_t i = 0; i < size; ++i)
+    s[i] = static_cast<char>(seed + static_cast<char>(i % 251));
   return s;
 }
 

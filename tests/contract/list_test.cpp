@@ -1,7 +1,6 @@
 // Contract: listing with prefix, delimiter and paging.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <thread>
 #include <vector>
 
@@ -33,8 +32,10 @@ Listing list_all(const std::string& prefix, const std::string& delimiter, uint32
     REQUIRE(page.is_ok());
     ++out.pages;
     REQUIRE(page->objects.size() + page->common_prefixes.size() <= max_keys);
-    for (const auto& o : page->objects) out.keys.push_back(o.key);
-    for (const auto& p : page->common_prefixes) out.prefixes.push_back(p);
+    for (const auto& o : page->objects)
+      out.keys.push_back(o.key);
+    for (const auto& p : page->common_prefixes)
+      out.prefixes.push_back(p);
     options.continuation_token = page->next_token;
     REQUIRE(out.pages < 10000);
   } while (!options.continuation_token.empty());
@@ -52,7 +53,8 @@ void put_many(const std::vector<std::string>& keys) {
       }
     });
   }
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   REQUIRE(failures == 0);
 }
 
@@ -94,8 +96,10 @@ TEST_CASE("keys come back in byte order across directory boundaries", "[list]") 
 TEST_CASE("small pages chain through continuation tokens without gaps or repeats", "[list]") {
   const std::string p = unique_prefix();
   std::vector<std::string> keys;
-  for (int i = 0; i < 10; ++i) keys.push_back(p + "k" + std::to_string(i));
-  for (int i = 0; i < 3; ++i) keys.push_back(p + "d" + std::to_string(i) + "/inner");
+  for (int i = 0; i < 10; ++i)
+    keys.push_back(p + "k" + std::to_string(i));
+  for (int i = 0; i < 3; ++i)
+    keys.push_back(p + "d" + std::to_string(i) + "/inner");
   put_many(keys);
   const Listing l = list_all(p, "/", 3);
   CHECK(l.pages == 5);

@@ -1,6 +1,5 @@
 // Contract: single-object operations (put, get, head, remove) every backend must honour.
 #include <catch2/catch.hpp>
-
 #include <thread>
 #include <vector>
 
@@ -75,7 +74,8 @@ TEST_CASE("remove and remove_many delete objects", "[object]") {
   auto failed = backend().store().remove_many(keys);
   REQUIRE(failed.is_ok());
   CHECK(failed->empty());
-  for (const auto& k : keys) CHECK(backend().store().head(k).status().is(ErrorKind::kNotFound));
+  for (const auto& k : keys)
+    CHECK(backend().store().head(k).status().is(ErrorKind::kNotFound));
 }
 
 TEST_CASE("zero-byte objects round-trip", "[object]") {
@@ -119,7 +119,9 @@ TEST_CASE("keys with special characters and deep paths round-trip", "[object][ke
   const std::string p = unique_prefix();
   const std::vector<std::string> keys = {
       p + "with space/and+plus%percent#hash?q=1&x=y.txt",
-      p + "donn\xc3\xa9" "es/\xc3\xbcn\xc3\xafc\xc3\xb8" "d\xc3\xa9 \xe2\x9c\x93.txt",
+      p + "donn\xc3\xa9"
+          "es/\xc3\xbcn\xc3\xafc\xc3\xb8"
+          "d\xc3\xa9 \xe2\x9c\x93.txt",
       p + "a/b/c/d/e/f/g/h/i/j/deep.txt",
       p + "semi;colon,comma'quote(paren)[bracket]{brace}!bang@at$dollar*star",
       p + "tilde~under_score-dash.dot",
@@ -135,7 +137,8 @@ TEST_CASE("keys with special characters and deep paths round-trip", "[object][ke
   auto page = backend().store().list(list);
   REQUIRE(page.is_ok());
   std::vector<std::string> listed;
-  for (const auto& o : page->objects) listed.push_back(o.key);
+  for (const auto& o : page->objects)
+    listed.push_back(o.key);
   std::vector<std::string> expected = keys;
   std::sort(expected.begin(), expected.end());
   CHECK(listed == expected);
@@ -188,6 +191,7 @@ TEST_CASE("concurrent puts and gets from many threads all succeed", "[object][th
       }
     });
   }
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   CHECK(failures == 0);
 }

@@ -1,11 +1,11 @@
 // Contract: large objects through the parallel transfer helpers (multipart both ways).
-#include <catch2/catch.hpp>
+#include "backends/transfer/transfer.h"
 
 #include <fcntl.h>
 
+#include <catch2/catch.hpp>
 #include <fstream>
 
-#include "backends/transfer/transfer.h"
 #include "tests/contract/backend_fixture.h"
 #include "tests/support/temp_dir.h"
 

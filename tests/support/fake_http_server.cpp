@@ -1,11 +1,10 @@
 #include "tests/support/fake_http_server.h"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
-
-#include <fmt/format.h>
 
 #include <vector>
 
@@ -47,7 +46,9 @@ FakeHttpServer::~FakeHttpServer() {
   thread_.join();
 }
 
-std::string FakeHttpServer::endpoint() const { return fmt::format("http://127.0.0.1:{}", port_); }
+std::string FakeHttpServer::endpoint() const {
+  return fmt::format("http://127.0.0.1:{}", port_);
+}
 
 void FakeHttpServer::serve() {
   std::vector<UniqueFd> hung;  // connections we keep open without answering
@@ -65,7 +66,8 @@ void FakeHttpServer::serve() {
     }
     size_t sent = 0;
     while (sent < answer.size()) {
-      const ssize_t n = ::send(conn.get(), answer.data() + sent, answer.size() - sent, MSG_NOSIGNAL);
+      const ssize_t n =
+          ::send(conn.get(), answer.data() + sent, answer.size() - sent, MSG_NOSIGNAL);
       if (n <= 0) break;
       sent += static_cast<size_t>(n);
     }
@@ -74,16 +76,18 @@ void FakeHttpServer::serve() {
 }
 
 std::string FakeHttpServer::truncated_body(size_t promised, size_t sent) {
-  return fmt::format("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nETag: \"abc\"\r\n"
-                     "Last-Modified: Fri, 24 May 2013 00:00:00 GMT\r\n\r\n{}",
-                     promised, std::string(sent, 'x'));
+  return fmt::format(
+      "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nETag: \"abc\"\r\n"
+      "Last-Modified: Fri, 24 May 2013 00:00:00 GMT\r\n\r\n{}",
+      promised, std::string(sent, 'x'));
 }
 
 std::string FakeHttpServer::html_page(int status) {
   const std::string body = "<html><body><h1>Bad Gateway</h1></body></html>";
-  return fmt::format("HTTP/1.1 {} Whatever\r\nContent-Type: text/html\r\nContent-Length: {}\r\n"
-                     "Connection: close\r\n\r\n{}",
-                     status, body.size(), body);
+  return fmt::format(
+      "HTTP/1.1 {} Whatever\r\nContent-Type: text/html\r\nContent-Length: {}\r\n"
+      "Connection: close\r\n\r\n{}",
+      status, body.size(), body);
 }
 
 }  // namespace autosync::testing

@@ -14,7 +14,9 @@ TempDir::TempDir() {
   if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
 }
 
-TempDir::TempDir(TempDir&& other) noexcept : path_(std::move(other.path_)) { other.path_.clear(); }
+TempDir::TempDir(TempDir&& other) noexcept : path_(std::move(other.path_)) {
+  other.path_.clear();
+}
 
 TempDir::~TempDir() {
   if (path_.empty()) return;

@@ -2,14 +2,13 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include <chrono>
 #include <fstream>
@@ -43,7 +42,8 @@ std::string tail_of(const std::filesystem::path& log) {
   return text.size() > 2000 ? text.substr(text.size() - 2000) : text;
 }
 
-[[noreturn]] void exec_child(const std::vector<std::string>& argv, const std::filesystem::path& log) {
+[[noreturn]] void exec_child(const std::vector<std::string>& argv,
+                             const std::filesystem::path& log) {
   ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive the test process
   const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (out >= 0) {
@@ -55,7 +55,8 @@ std::string tail_of(const std::filesystem::path& log) {
   // s3rver's continuation tokens use a cipher Node 20 only has in the legacy provider.
   ::setenv("NODE_OPTIONS", "--openssl-legacy-provider", 1);  // NOLINT(concurrency-mt-unsafe)
   std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));  // NOLINT
+  for (const auto& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));  // NOLINT
   args.push_back(nullptr);
   ::execvp(args[0], args.data());
   ::_exit(127);
@@ -83,9 +84,13 @@ TestServer::TestServer(TestServer&& other) noexcept
       pid_(std::exchange(other.pid_, -1)),
       data_(std::move(other.data_)) {}
 
-TestServer::~TestServer() { stop(); }
+TestServer::~TestServer() {
+  stop();
+}
 
-std::string TestServer::endpoint() const { return fmt::format("http://127.0.0.1:{}", port_); }
+std::string TestServer::endpoint() const {
+  return fmt::format("http://127.0.0.1:{}", port_);
+}
 
 Status TestServer::launch() {
   const auto log = data_->path() / "server.log";
@@ -131,9 +136,17 @@ Status TestServer::restart() {
 Result<TestServer> TestServer::start_s3rver(const std::string& bucket) {
   auto data = std::make_unique<TempDir>();
   const uint16_t port = free_port();
-  std::vector<std::string> argv = {
-      "node", kServersDir + "/s3rver/bin/s3rver.js", "-s", "-d", (data->path() / "data").string(),
-      "-a", "127.0.0.1", "-p", std::to_string(port), "--configure-bucket", bucket};
+  std::vector<std::string> argv = {"node",
+                                   kServersDir + "/s3rver/bin/s3rver.js",
+                                   "-s",
+                                   "-d",
+                                   (data->path() / "data").string(),
+                                   "-a",
+                                   "127.0.0.1",
+                                   "-p",
+                                   std::to_string(port),
+                                   "--configure-bucket",
+                                   bucket};
   std::filesystem::create_directories(data->path() / "data");
   TestServer server(std::move(argv), port, std::move(data));
   AUTOSYNC_RETURN_IF_ERROR(server.launch());
@@ -143,10 +156,18 @@ Result<TestServer> TestServer::start_s3rver(const std::string& bucket) {
 Result<TestServer> TestServer::start_azurite() {
   auto data = std::make_unique<TempDir>();
   const uint16_t port = free_port();
-  std::vector<std::string> argv = {"node", kServersDir + "/azurite/dist/src/blob/main.js",
-                                   "--blobHost", "127.0.0.1", "--blobPort", std::to_string(port),
-                                   "-l", (data->path() / "data").string(), "--skipApiVersionCheck",
-                                   "--loose", "--disableTelemetry", "--silent"};
+  std::vector<std::string> argv = {"node",
+                                   kServersDir + "/azurite/dist/src/blob/main.js",
+                                   "--blobHost",
+                                   "127.0.0.1",
+                                   "--blobPort",
+                                   std::to_string(port),
+                                   "-l",
+                                   (data->path() / "data").string(),
+                                   "--skipApiVersionCheck",
+                                   "--loose",
+                                   "--disableTelemetry",
+                                   "--silent"};
   TestServer server(std::move(argv), port, std::move(data));
   AUTOSYNC_RETURN_IF_ERROR(server.launch());
   return server;

@@ -1,7 +1,8 @@
+#include "core/base/encoding.h"
+
 #include <catch2/catch.hpp>
 
 #include "core/base/crypto.h"
-#include "core/base/encoding.h"
 #include "core/base/time_format.h"
 
 using namespace autosync;
@@ -26,7 +27,8 @@ TEST_CASE("uri_encode keeps only unreserved characters", "[encoding]") {
 
 TEST_CASE("SHA-256 and HMAC-SHA256 match published test vectors", "[crypto]") {
   CHECK(to_hex(sha256("")) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  CHECK(to_hex(sha256("abc")) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(to_hex(sha256("abc")) ==
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   // RFC 4231 test case 2.
   CHECK(to_hex(hmac_sha256("Jefe", "what do ya want for nothing?")) ==
         "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");

@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <cerrno>
 
 #include "core/base/result.h"

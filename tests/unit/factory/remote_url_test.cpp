@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "backends/remote_url.h"
+
+#include <catch2/catch.hpp>
 
 using namespace autosync;
 using namespace autosync::backends;

@@ -1,12 +1,12 @@
 // Local-backend specifics the contract suite cannot see: the on-disk layout, files added by
 // hand, crash recovery of the metadata record, and key validation.
-#include <catch2/catch.hpp>
+#include "backends/local/local_store.h"
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <set>
 
 #include "backends/local/key_path.h"
-#include "backends/local/local_store.h"
 #include "tests/support/temp_dir.h"
 
 using namespace autosync;
@@ -55,8 +55,7 @@ TEST_CASE("a file copied in by hand is an object with a stable derived ETag", "[
   CHECK(page->objects[0].key == "dropped.txt");
 }
 
-TEST_CASE("a record written for a version that never landed does not hide the old one",
-          "[local]") {
+TEST_CASE("a record written for a version that never landed does not hide the old one", "[local]") {
   testing::TempDir dir;
   auto store = open_at(dir.path());
   PutOptions v1;
@@ -82,7 +81,8 @@ TEST_CASE("every write gets a new ETag even with identical content", "[local]") 
   testing::TempDir dir;
   auto store = open_at(dir.path());
   std::set<std::string> etags;
-  for (int i = 0; i < 5; ++i) etags.insert(store->put("same", BufferSource("x"), {})->etag);
+  for (int i = 0; i < 5; ++i)
+    etags.insert(store->put("same", BufferSource("x"), {})->etag);
   CHECK(etags.size() == 5);
 }
 
