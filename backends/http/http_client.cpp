@@ -85,9 +85,9 @@ Status transport_error(const HttpRequest& request, CURLcode code, const char* de
   const std::string what = fmt::format("{} {}", request.method, redact_url(request.url));
   const std::string reason =
       (detail != nullptr && *detail != '\0') ? detail : curl_easy_strerror(code);
-  const ErrorKind kind = code == CURLE_URL_MALFORMAT || code == CURLE_UNSUPPORTED_PROTOCOL
-                             ? ErrorKind::kInvalid
-                             : ErrorKind::kTransient;
+  // Only a URL we built wrong is our fault; anything else (including curl's "unsupported
+  // protocol" for a server answering garbage) may pass when tried again.
+  const ErrorKind kind = code == CURLE_URL_MALFORMAT ? ErrorKind::kInvalid : ErrorKind::kTransient;
   return Status::error(kind, fmt::format("{}: {}", what, reason));
 }
 
@@ -124,6 +124,8 @@ class HttpClient::Impl {
  private:
   void configure(CURL* c, const HttpRequest& request, Transfer& t, HeaderList& headers) {
     curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
+    // Keys are not paths: "a/../b" must reach the store as written, not be normalised.
+    curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
     curl_easy_setopt(c, CURLOPT_SHARE, share_.get());
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_USERAGENT, options_.user_agent.c_str());

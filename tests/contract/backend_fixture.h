@@ -24,7 +24,14 @@ class Backend {
   backends::StoreConfig config() const { return config_; }
   // The same configuration pointed at another endpoint (cloud backends only).
   backends::StoreConfig config_with_endpoint(const std::string& endpoint) const;
-  backends::StoreConfig config_with_wrong_secret() const;
+  backends::StoreConfig config_with_wrong_credentials() const;
+
+  // What the test server behind this backend does not do (real stores do all of it).
+  struct Quirks {
+    bool aborts_uploads = true;     // AbortMultipartUpload works
+    bool checks_part_etags = true;  // complete rejects a part list with a wrong ETag
+  };
+  const Quirks& quirks() const { return quirks_; }
   backends::StoreConfig config_with_unknown_bucket() const;
 
  private:
@@ -33,6 +40,7 @@ class Backend {
   std::unique_ptr<TempDir> dir_;
   backends::StoreConfig config_;
   std::unique_ptr<backends::ObjectStore> store_;
+  Quirks quirks_;
 };
 
 Backend& backend();

@@ -39,9 +39,9 @@ Status against_fake(const std::string& answer) {
 
 }  // namespace
 
-TEST_CASE("a wrong secret key is reported as rejected credentials", "[bad-input]") {
+TEST_CASE("wrong credentials are reported as rejected credentials", "[bad-input]") {
   if (!backend().is_cloud()) return;
-  const Status s = first_error(backend().config_with_wrong_secret());
+  const Status s = first_error(backend().config_with_wrong_credentials());
   INFO(s.to_string());
   REQUIRE_FALSE(s.is_ok());
   CHECK(s.is(ErrorKind::kAccessDenied));

@@ -24,7 +24,7 @@ TransferOptions small_parts() {
   return t;
 }
 
-std::string random_data(size_t size) {
+std::string noise_bytes(size_t size) {
   std::string s(size, '\0');
   uint64_t x = 88172645463325252ULL;
   for (auto& c : s) {
@@ -41,7 +41,7 @@ std::string random_data(size_t size) {
 TEST_CASE("an object larger than one part uploads in parts and downloads byte-exact",
           "[transfer]") {
   const TransferOptions t = small_parts();
-  const std::string data = random_data(2 * t.part_size + 4321);
+  const std::string data = noise_bytes(2 * t.part_size + 4321);
   const std::string key = unique_prefix() + "large object.bin";
   PutOptions options;
   options.metadata = {{"mtime", "1700000000"}};
@@ -64,7 +64,7 @@ TEST_CASE("files upload and download through the file helpers", "[transfer]") {
   autosync::testing::TempDir dir;
   const auto src = dir.path() / "source.bin";
   const auto dst = dir.path() / "sub" / "copy.bin";
-  const std::string data = random_data(t.part_size + 17);
+  const std::string data = noise_bytes(t.part_size + 17);
   std::ofstream(src, std::ios::binary) << data;
   std::filesystem::create_directories(dst.parent_path());
   const std::string key = unique_prefix() + "file.bin";
