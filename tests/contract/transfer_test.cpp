@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <sstream>
 
 #include "tests/contract/backend_fixture.h"
 #include "tests/support/temp_dir.h"
@@ -75,7 +76,9 @@ TEST_CASE("files upload and download through the file helpers", "[transfer]") {
   INFO(down.status().to_string());
   REQUIRE(down.is_ok());
   std::ifstream in(dst, std::ios::binary);
-  const std::string back((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::ostringstream back_stream;
+  back_stream << in.rdbuf();
+  const std::string back = back_stream.str();
   CHECK(back == data);
 }
 
