@@ -7,19 +7,6 @@
 #include "core/base/time_format.h"
 
 namespace autosync::backends::azure {
-namespace {
-
-http::HttpOptions http_options(const AzureConfig& config) {
-  http::HttpOptions options;
-  options.ca_bundle = config.ca_bundle;
-  options.verify_tls = config.verify_tls;
-  options.connect_timeout = config.connect_timeout;
-  options.stall_timeout = config.stall_timeout;
-  return options;
-}
-
-}  // namespace
-
 BlobTransport::BlobTransport(const AzureConfig& config)
     : endpoint_(config.endpoint),
       account_(config.account),
@@ -27,7 +14,7 @@ BlobTransport::BlobTransport(const AzureConfig& config)
       // can do everything a token might not be allowed to.
       decoded_key_(base64_decode(config.account_key).value_or(std::string())),
       sas_token_(decoded_key_.empty() ? config.sas_token : std::string()),
-      http_(http_options(config)) {}
+      http_(http::http_options_of(config)) {}
 
 Result<http::HttpResponse> BlobTransport::send(const BlobRequest& request) {
   http::HttpRequest http_request;

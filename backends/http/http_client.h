@@ -31,6 +31,17 @@ struct HttpOptions {
   std::string user_agent = "autosync/0.1";
 };
 
+// The HTTP settings every cloud backend's config carries under the same names.
+template <typename BackendConfig>
+HttpOptions http_options_of(const BackendConfig& config) {
+  HttpOptions options;
+  options.ca_bundle = config.ca_bundle;
+  options.verify_tls = config.verify_tls;
+  options.connect_timeout = config.connect_timeout;
+  options.stall_timeout = config.stall_timeout;
+  return options;
+}
+
 struct HttpRequest {
   std::string method = "GET";
   std::string url;  // fully encoded

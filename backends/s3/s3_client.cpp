@@ -8,25 +8,12 @@
 #include "core/base/time_format.h"
 
 namespace autosync::backends::s3 {
-namespace {
-
-http::HttpOptions http_options(const S3Config& config) {
-  http::HttpOptions options;
-  options.ca_bundle = config.ca_bundle;
-  options.verify_tls = config.verify_tls;
-  options.connect_timeout = config.connect_timeout;
-  options.stall_timeout = config.stall_timeout;
-  return options;
-}
-
-}  // namespace
-
 S3Client::S3Client(const S3Config& config, Endpoint endpoint,
                    std::shared_ptr<CredentialProvider> credentials)
     : region_(config.region),
       urls_(std::move(endpoint), config.bucket, config.addressing),
       credentials_(std::move(credentials)),
-      http_(http_options(config)) {}
+      http_(http::http_options_of(config)) {}
 
 Result<http::Headers> S3Client::signed_headers(const S3Request& request,
                                                const RequestTarget& target) {
