@@ -25,6 +25,15 @@ enum class ErrorKind {
   kIo,                  // local I/O error
   kCorrupt,             // data or index failed a consistency check
   kInternal,            // a bug: an invariant did not hold
+  // File-system outcomes the VFS reports (fs/ maps each to its errno in one place).
+  kNotDirectory,  // a path component is not a directory (ENOTDIR)
+  kIsDirectory,   // a file operation on a directory (EISDIR)
+  kNotEmpty,      // removing or replacing a directory that has entries (ENOTEMPTY)
+  kNameTooLong,   // a name or key over the limit (ENAMETOOLONG)
+  kNotPermitted,  // the operation is not allowed on this object (EPERM)
+  kReadOnly,      // the mount or the object is read-only (EROFS)
+  kNoAttribute,   // no such extended attribute (ENODATA)
+  kTooBig,        // a value does not fit the caller's buffer (ERANGE) or a limit (EFBIG)
 };
 
 std::string_view to_string(ErrorKind kind);
