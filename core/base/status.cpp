@@ -36,6 +36,22 @@ std::string_view to_string(ErrorKind kind) {
       return "corrupt";
     case ErrorKind::kInternal:
       return "internal error";
+    case ErrorKind::kNotDirectory:
+      return "not a directory";
+    case ErrorKind::kIsDirectory:
+      return "is a directory";
+    case ErrorKind::kNotEmpty:
+      return "directory not empty";
+    case ErrorKind::kNameTooLong:
+      return "name too long";
+    case ErrorKind::kNotPermitted:
+      return "not permitted";
+    case ErrorKind::kReadOnly:
+      return "read-only";
+    case ErrorKind::kNoAttribute:
+      return "no such attribute";
+    case ErrorKind::kTooBig:
+      return "too big";
   }
   return "unknown";
 }
@@ -60,19 +76,33 @@ Status from_errno(int err, std::string_view what) {
   const std::string message = fmt::format("{}: {}", what, strerror_r(err, buf.data(), buf.size()));
   switch (err) {
     case ENOENT:
-    case ENOTDIR:
       return Status::error(ErrorKind::kNotFound, message);
+    case ENOTDIR:
+      return Status::error(ErrorKind::kNotDirectory, message);
+    case EISDIR:
+      return Status::error(ErrorKind::kIsDirectory, message);
+    case ENOTEMPTY:
+      return Status::error(ErrorKind::kNotEmpty, message);
     case EEXIST:
       return Status::error(ErrorKind::kAlreadyExists, message);
     case EACCES:
-    case EPERM:
       return Status::error(ErrorKind::kAccessDenied, message);
+    case EPERM:
+      return Status::error(ErrorKind::kNotPermitted, message);
+    case EROFS:
+      return Status::error(ErrorKind::kReadOnly, message);
     case ENOSPC:
     case EDQUOT:
       return Status::error(ErrorKind::kNoSpace, message);
     case EINVAL:
-    case ENAMETOOLONG:
       return Status::error(ErrorKind::kInvalid, message);
+    case ENAMETOOLONG:
+      return Status::error(ErrorKind::kNameTooLong, message);
+    case ENODATA:
+      return Status::error(ErrorKind::kNoAttribute, message);
+    case EFBIG:
+    case ERANGE:
+      return Status::error(ErrorKind::kTooBig, message);
     default:
       return Status::error(ErrorKind::kIo, message);
   }
