@@ -79,7 +79,7 @@ Result<Sources> load_sources(const S3Config& config, const EnvLookup& env) {
 // Credentials from a pair of sources; nothing when neither half is there, an error for half.
 Result<std::optional<Credentials>> credential_pair(std::optional<std::string> id,
                                                    std::optional<std::string> secret,
-                                                   std::optional<std::string> token,
+                                                   const std::optional<std::string>& token,
                                                    std::string_view where) {
   if (!id && !secret) return std::optional<Credentials>{};
   if (!id || !secret) {
