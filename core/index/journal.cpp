@@ -1,0 +1,158 @@
+// The upload journal: enqueue (with coalescing), claim, finish, retry, fail, requeue, stats.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/index/txn.h"
+#include "core/index/txn_util.h"
+
+namespace autosync::index {
+namespace {
+
+#define AUTOSYNC_JOURNAL_COLUMNS                                                            \
+  "seq, op, ino, key, src_key, gen, base_etag, state, attempts, not_before_ns, claimed_by," \
+  " claimed_at_ns, last_error, created_ns"
+
+Result<JournalEntry> read_entry(const db::Statement& stmt) {
+  JournalEntry e;
+  e.seq = stmt.int64(0);
+  const int64_t op = stmt.int64(1), state = stmt.int64(7);
+  if (op < 1 || op > 6 || state < 0 || state > 2) {
+    return Status::error(ErrorKind::kCorrupt,
+                         fmt::format("journal row {} has op {} state {}", e.seq, op, state));
+  }
+  e.op = static_cast<JournalOp>(op);
+  e.ino = stmt.uint64(2);
+  e.key = std::string(stmt.text(3));
+  e.src_key = std::string(stmt.text(4));
+  e.gen = stmt.uint64(5);
+  e.base_etag = std::string(stmt.text(6));
+  e.state = static_cast<JournalState>(state);
+  e.attempts = static_cast<uint32_t>(stmt.int64(8));
+  e.not_before_ns = stmt.int64(9);
+  e.claimed_by = std::string(stmt.text(10));
+  e.claimed_at_ns = stmt.int64(11);
+  e.last_error = std::string(stmt.text(12));
+  e.created_ns = stmt.int64(13);
+  return e;
+}
+
+Status check_changed(db::Database& db, int64_t seq, std::string_view what) {
+  if (db.changes() == 0) return not_found(fmt::format("{} journal row {}: no such row", what, seq));
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<JournalEntry> ReadTxn::journal_entry(int64_t seq) {
+  AUTOSYNC_ASSIGN_OR_RETURN(auto stmt, db().prepare_cached("SELECT " AUTOSYNC_JOURNAL_COLUMNS
+                                                           " FROM journal WHERE seq = ?"));
+  AUTOSYNC_ASSIGN_OR_RETURN(bool found, stmt->bind(1, seq).step());
+  if (!found) return not_found(fmt::format("journal row {}: no such row", seq));
+  return read_entry(*stmt);
+}
+
+Result<PendingStats> ReadTxn::pending_stats() {
+  AUTOSYNC_ASSIGN_OR_RETURN(
+      auto stmt, db().prepare_cached("SELECT coalesce(sum(j.state IN (0, 1)), 0),"
+                                     " coalesce(sum(CASE WHEN j.state IN (0, 1) AND j.op = 1"
+                                     " THEN i.size END), 0), coalesce(sum(j.state = 2), 0)"
+                                     " FROM journal j LEFT JOIN inodes i ON i.ino = j.ino"));
+  AUTOSYNC_RETURN_IF_ERROR(stmt->step().status());
+  return PendingStats{stmt->uint64(0), stmt->uint64(1), stmt->uint64(2)};
+}
+
+// A burst of closes should make one upload: when the inode's newest row is an upload no
+// worker has taken yet, that row takes the new generation (and key) instead of a new row.
+// Only the newest row: an upload queued before a move must stay before it.
+Result<std::optional<int64_t>> WriteTxn::coalesce_upload(const JournalEntry& entry) {
+  AUTOSYNC_ASSIGN_OR_RETURN(auto newest,
+                            db().prepare_cached("SELECT seq, op, state FROM journal WHERE ino = ?"
+                                                " ORDER BY seq DESC LIMIT 1"));
+  AUTOSYNC_ASSIGN_OR_RETURN(bool found, newest->bind(1, entry.ino).step());
+  if (!found || newest->int64(1) != static_cast<int>(JournalOp::kUpload) ||
+      newest->int64(2) != static_cast<int>(JournalState::kPending)) {
+    return std::optional<int64_t>();
+  }
+  const int64_t seq = newest->int64(0);
+  AUTOSYNC_ASSIGN_OR_RETURN(
+      auto update,
+      db().prepare_cached("UPDATE journal SET gen = max(gen, ?), key = ? WHERE seq = ?"));
+  AUTOSYNC_RETURN_IF_ERROR(update->bind(1, entry.gen).bind(2, entry.key).bind(3, seq).run());
+  return std::optional<int64_t>(seq);
+}
+
+Result<int64_t> WriteTxn::enqueue(const JournalEntry& entry) {
+  if (entry.key.empty() || (entry.op == JournalOp::kMove && entry.src_key.empty())) {
+    return invalid(fmt::format("enqueue for inode {}: a key is missing", entry.ino));
+  }
+  if (entry.op == JournalOp::kUpload) {
+    AUTOSYNC_ASSIGN_OR_RETURN(auto seq, coalesce_upload(entry));
+    if (seq) return *seq;
+  }
+  AUTOSYNC_ASSIGN_OR_RETURN(
+      auto stmt,
+      db().prepare_cached("INSERT INTO journal (op, ino, key, src_key, gen, base_etag,"
+                          " not_before_ns, created_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+  stmt->bind(1, static_cast<int>(entry.op)).bind(2, entry.ino).bind(3, entry.key);
+  stmt->bind(4, entry.src_key).bind(5, entry.gen).bind(6, entry.base_etag);
+  AUTOSYNC_RETURN_IF_ERROR(stmt->bind(7, entry.not_before_ns).bind(8, now_ns()).run());
+  return db().last_insert_rowid();
+}
+
+Result<std::vector<JournalEntry>> WriteTxn::claim(std::string_view worker, int64_t now,
+                                                  size_t limit) {
+  AUTOSYNC_ASSIGN_OR_RETURN(
+      auto stmt,
+      db().prepare_cached(
+          "UPDATE journal SET state = 1, claimed_by = ?1, claimed_at_ns = ?2 WHERE seq IN"
+          " (SELECT j.seq FROM journal j WHERE j.state = 0 AND j.not_before_ns <= ?2"
+          " AND NOT EXISTS (SELECT 1 FROM journal o WHERE o.ino = j.ino AND o.seq < j.seq"
+          " AND o.state IN (0, 1)) ORDER BY j.seq LIMIT ?3)"
+          " RETURNING " AUTOSYNC_JOURNAL_COLUMNS));
+  stmt->bind(1, worker).bind(2, now).bind(3, limit);
+  std::vector<JournalEntry> claimed;
+  for (;;) {
+    AUTOSYNC_ASSIGN_OR_RETURN(bool row, stmt->step());
+    if (!row) break;
+    AUTOSYNC_ASSIGN_OR_RETURN(auto entry, read_entry(*stmt));
+    claimed.push_back(std::move(entry));
+  }
+  std::sort(claimed.begin(), claimed.end(),
+            [](const JournalEntry& a, const JournalEntry& b) { return a.seq < b.seq; });
+  return claimed;
+}
+
+Status WriteTxn::finish(int64_t seq) {
+  AUTOSYNC_ASSIGN_OR_RETURN(auto stmt, db().prepare_cached("DELETE FROM journal WHERE seq = ?"));
+  AUTOSYNC_RETURN_IF_ERROR(stmt->bind(1, seq).run());
+  return check_changed(db(), seq, "finish");
+}
+
+Status WriteTxn::retry_later(int64_t seq, std::string_view error, int64_t not_before_ns) {
+  AUTOSYNC_ASSIGN_OR_RETURN(
+      auto stmt, db().prepare_cached("UPDATE journal SET state = 0, attempts = attempts + 1,"
+                                     " last_error = ?, not_before_ns = ?, claimed_by = '',"
+                                     " claimed_at_ns = 0 WHERE seq = ?"));
+  AUTOSYNC_RETURN_IF_ERROR(stmt->bind(1, error).bind(2, not_before_ns).bind(3, seq).run());
+  return check_changed(db(), seq, "retry");
+}
+
+Status WriteTxn::fail(int64_t seq, std::string_view error) {
+  AUTOSYNC_ASSIGN_OR_RETURN(
+      auto stmt, db().prepare_cached("UPDATE journal SET state = 2, attempts = attempts + 1,"
+                                     " last_error = ?, claimed_by = '', claimed_at_ns = 0"
+                                     " WHERE seq = ?"));
+  AUTOSYNC_RETURN_IF_ERROR(stmt->bind(1, error).bind(2, seq).run());
+  return check_changed(db(), seq, "fail");
+}
+
+Result<uint64_t> WriteTxn::requeue_stale(int64_t claimed_before_ns) {
+  AUTOSYNC_ASSIGN_OR_RETURN(
+      auto stmt, db().prepare_cached("UPDATE journal SET state = 0, claimed_by = '',"
+                                     " claimed_at_ns = 0 WHERE state = 1 AND claimed_at_ns < ?"));
+  AUTOSYNC_RETURN_IF_ERROR(stmt->bind(1, claimed_before_ns).run());
+  return static_cast<uint64_t>(db().changes());
+}
+
+}  // namespace autosync::index

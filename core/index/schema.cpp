@@ -1,0 +1,96 @@
+#include "core/index/schema.h"
+
+namespace autosync::index {
+namespace {
+
+constexpr std::string_view kSchemaV1 = R"sql(
+CREATE TABLE inodes (
+  ino INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind INTEGER NOT NULL CHECK (kind BETWEEN 1 AND 4),
+  mode INTEGER NOT NULL,
+  uid INTEGER NOT NULL,
+  gid INTEGER NOT NULL,
+  size INTEGER NOT NULL DEFAULT 0,
+  atime_ns INTEGER NOT NULL,
+  mtime_ns INTEGER NOT NULL,
+  ctime_ns INTEGER NOT NULL,
+  rdev INTEGER NOT NULL DEFAULT 0,
+  symlink_target BLOB,
+  nlink INTEGER NOT NULL,
+  generation INTEGER NOT NULL DEFAULT 0,
+  local_gen INTEGER NOT NULL DEFAULT 0,
+  synced_gen INTEGER NOT NULL DEFAULT 0,
+  remote_key TEXT,
+  remote_etag TEXT,
+  remote_version TEXT,
+  remote_size INTEGER,
+  remote_mtime_ns INTEGER,
+  pinned INTEGER NOT NULL DEFAULT 0,
+  open_count INTEGER NOT NULL DEFAULT 0 CHECK (open_count >= 0),
+  last_access_ns INTEGER NOT NULL DEFAULT 0,
+  cached_bytes INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX inodes_by_access ON inodes(last_access_ns) WHERE cached_bytes > 0;
+CREATE INDEX inodes_unlinked ON inodes(ino) WHERE nlink = 0;
+
+CREATE TABLE dentries (
+  parent INTEGER NOT NULL REFERENCES inodes(ino),
+  name BLOB NOT NULL,
+  ino INTEGER NOT NULL REFERENCES inodes(ino),
+  PRIMARY KEY (parent, name)
+) WITHOUT ROWID;
+CREATE INDEX dentries_by_ino ON dentries(ino);
+
+CREATE TABLE dir_state (
+  ino INTEGER PRIMARY KEY REFERENCES inodes(ino) ON DELETE CASCADE,
+  listed_at_ns INTEGER NOT NULL,
+  complete INTEGER NOT NULL
+);
+
+CREATE TABLE xattrs (
+  ino INTEGER NOT NULL REFERENCES inodes(ino) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  value BLOB NOT NULL,
+  PRIMARY KEY (ino, name)
+) WITHOUT ROWID;
+
+CREATE TABLE ranges (
+  ino INTEGER NOT NULL REFERENCES inodes(ino) ON DELETE CASCADE,
+  start_off INTEGER NOT NULL,
+  end_off INTEGER NOT NULL CHECK (end_off > start_off),
+  PRIMARY KEY (ino, start_off)
+) WITHOUT ROWID;
+
+CREATE TABLE journal (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  op INTEGER NOT NULL CHECK (op BETWEEN 1 AND 6),
+  ino INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  src_key TEXT NOT NULL DEFAULT '',
+  gen INTEGER NOT NULL DEFAULT 0,
+  base_etag TEXT NOT NULL DEFAULT '',
+  state INTEGER NOT NULL DEFAULT 0 CHECK (state BETWEEN 0 AND 2),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  not_before_ns INTEGER NOT NULL DEFAULT 0,
+  claimed_by TEXT NOT NULL DEFAULT '',
+  claimed_at_ns INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  created_ns INTEGER NOT NULL
+);
+CREATE INDEX journal_by_state ON journal(state, seq);
+CREATE INDEX journal_by_ino ON journal(ino, seq);
+
+INSERT INTO inodes (ino, kind, mode, uid, gid, atime_ns, mtime_ns, ctime_ns, nlink)
+  SELECT 1, 2, 16877, 0, 0, now, now, now, 2
+  FROM (SELECT CAST((julianday('now') - 2440587.5) * 86400000000000.0 AS INTEGER) AS now);
+)sql";
+
+constexpr db::Migration kSteps[] = {{1, kSchemaV1}};
+
+}  // namespace
+
+std::span<const db::Migration> schema_migrations() {
+  return kSteps;
+}
+
+}  // namespace autosync::index

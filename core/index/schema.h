@@ -1,0 +1,44 @@
+// The cache index schema (index.db), as migration steps for db::migrate().
+//
+// inodes — one row per file, directory, symlink or special file; ino is the FUSE inode
+//   number (AUTOINCREMENT: numbers are never reused within one index.db, so generation
+//   stays 0; it is there for a rebuilt index to bump).
+//     kind            InodeKind as an integer; agrees with mode's S_IFMT bits
+//     mode,uid,gid    as st_mode/st_uid/st_gid
+//     size            logical size in bytes (symlinks: target length)
+//     atime_ns, mtime_ns, ctime_ns   nanoseconds since the epoch
+//     rdev            device number for character/block devices, else 0
+//     symlink_target  BLOB, NULL unless a symlink
+//     nlink           dentries naming it (directories: 2 + subdirectories); 0 once
+//                     unlinked: the row then waits for open_count==0 and purge()
+//     local_gen       bumped by every change the store must see (data or metadata)
+//     synced_gen      the local_gen that is on the store; dirty while they differ
+//     remote_key/etag/version/size/mtime_ns   the object the data lives under, and the
+//                     version the local data is based on (NULL: never on the store)
+//     pinned          1 = never evict the cached bytes
+//     open_count      open file handles (FUSE); kept in the index so another process and a
+//                     restart see it; reset_open_counts() zeroes it when a mount starts
+//     last_access_ns  for eviction (least recently used first)
+//     cached_bytes    bytes of the file held by the content store (= sum of its ranges)
+//   Root is ino 1 (mode 040755, uid/gid 0; the mount sets its own).
+// dentries(parent, name BLOB, ino) — names are bytes; index on ino for path_of().
+// dir_state(ino, listed_at_ns, complete) — when a directory was last listed from the store.
+// xattrs(ino, name TEXT, value BLOB).
+// ranges(ino, start_off, end_off) — cached byte ranges [start_off, end_off), merged: no two
+//   rows of one inode overlap or touch.
+// journal(seq, op, ino, key, src_key, gen, base_etag, state, attempts, not_before_ns,
+//   claimed_by, claimed_at_ns, last_error, created_ns) — JournalOp/JournalState integers;
+//   no foreign key on ino: a delete outlives its inode. Finished rows are deleted.
+//
+// Threading: constant data.
+#pragma once
+
+#include <span>
+
+#include "core/db/migrate.h"
+
+namespace autosync::index {
+
+std::span<const db::Migration> schema_migrations();
+
+}  // namespace autosync::index

@@ -1,0 +1,177 @@
+// ReadTxn and WriteTxn: the cache index's operations, run inside one open SQLite transaction.
+//
+// Index (index.h) runs each operation in a transaction of its own. When several changes must
+// land together — a metadata change and the journal row that carries it to the store — take
+// a WriteTxn, call the mutators, and commit():
+//   AUTOSYNC_ASSIGN_OR_RETURN(auto txn, index.write(Durability::kSynced));  // fsync(2)
+//   AUTOSYNC_ASSIGN_OR_RETURN(auto gen, txn.bump_local_gen(ino));
+//   AUTOSYNC_RETURN_IF_ERROR(txn.enqueue(upload_for(ino, gen)).status());
+//   AUTOSYNC_RETURN_IF_ERROR(txn.commit());
+// A WriteTxn that is not committed rolls back every change it made, so a failed step leaves
+// neither the metadata change nor the journal row. A mutator refused for a POSIX reason
+// (kNotFound, kNotEmpty, ...) has changed nothing: each validates before it writes, so the
+// transaction stays usable. After a database error, return it: a mutator may have written
+// part of its change, and only the rollback undoes that.
+//
+// ReadTxn is a consistent snapshot (BEGIN DEFERRED); WriteTxn holds the write lock from its
+// start (BEGIN IMMEDIATE), so keep it short: other writers, in this process and others,
+// wait for it.
+//
+// Ownership and threading: a transaction holds a pooled connection until it is destroyed;
+// use it on one thread, and do not hold two at once on one thread (the pool can run dry).
+// It must not outlive the Index that made it. Move-only.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/base/result.h"
+#include "core/content/range_set.h"
+#include "core/db/connection_pool.h"
+#include "core/db/transaction.h"
+#include "core/index/index_options.h"
+#include "core/index/records.h"
+
+namespace autosync::index {
+
+class ReadTxn {
+ public:
+  ReadTxn(ReadTxn&&) noexcept = default;
+  ReadTxn& operator=(ReadTxn&&) = delete;
+  ~ReadTxn() = default;
+
+  // ---- inodes and names ----
+  Result<InodeRecord> get(Ino ino);  // kNotFound when absent
+  // The inode `name` in directory `parent` names, if any (kNotFound: no parent;
+  // kNotDirectory: parent is not a directory; kNameTooLong / kInvalid: a bad name).
+  Result<std::optional<InodeRecord>> lookup(Ino parent, std::string_view name);
+  // The key-shaped path from the root, "a/b/c" (root: ""). kNotFound for an unlinked inode.
+  // For a file with several links, the first name in (parent, name) order.
+  Result<std::string> path_of(Ino ino);
+  // Up to `limit` entries of directory `dir` whose names sort (bytewise) after `after_name`
+  // ("" = from the start), in name order.
+  Result<std::vector<DirEntryRecord>> list_dir(Ino dir, std::string_view after_name, size_t limit);
+  Result<uint64_t> child_count(Ino dir);
+  Result<bool> is_empty(Ino dir);
+
+  // ---- extended attributes (names are the full "user.x" form) ----
+  Result<std::string> get_xattr(Ino ino, std::string_view name);  // kNoAttribute if absent
+  Result<std::vector<std::string>> list_xattrs(Ino ino);          // sorted
+
+  // ---- cache bookkeeping ----
+  Result<content::RangeSet> load_ranges(Ino ino);
+  Result<std::optional<DirListing>> listed_at(Ino dir);
+  // Clean, unpinned, closed files holding cached bytes, least recently accessed first.
+  Result<std::vector<EvictionCandidate>> eviction_candidates(size_t limit);
+  // Inodes with no names and no open handles, waiting for purge() (after a crash, say).
+  Result<std::vector<Ino>> unlinked_inodes();
+
+  // ---- journal ----
+  Result<JournalEntry> journal_entry(int64_t seq);  // kNotFound when absent
+  Result<PendingStats> pending_stats();
+
+ protected:
+  ReadTxn(db::PooledConnection conn, db::Transaction tx, const IndexOptions* options)
+      : conn_(std::move(conn)), tx_(std::move(tx)), options_(options) {}
+  db::Database& db() { return *conn_; }
+  int64_t now_ns() const;
+
+  db::PooledConnection conn_;  // declared before tx_: the transaction ends first
+  db::Transaction tx_;
+  const IndexOptions* options_;
+
+ private:
+  friend class Index;
+};
+
+class WriteTxn : public ReadTxn {
+ public:
+  // Makes every change visible (and durable, if begun with Durability::kSynced).
+  Status commit() { return tx_.commit(); }
+
+  // ---- names ----
+  // A new inode named `name` in `parent`. kAlreadyExists if the name is taken. Directories
+  // start with nlink 2 and add one to the parent's; the parent's mtime/ctime become now.
+  Result<InodeRecord> create(Ino parent, std::string_view name, const NewInode& inode);
+  // Another name for a non-directory (hard link); returns the inode with nlink + 1.
+  Result<InodeRecord> link(Ino ino, Ino new_parent, std::string_view new_name);
+  // Removes a non-directory's name (kIsDirectory for a directory). Returns the inode as it
+  // is after; its row stays (nlink 0) until purge(), so open handles keep working.
+  Result<InodeRecord> unlink(Ino parent, std::string_view name);
+  // Removes an empty directory (kNotEmpty, kNotDirectory). Returns it with nlink 0.
+  Result<InodeRecord> rmdir(Ino parent, std::string_view name);
+  // rename(2) with flags kRenameNoReplace / kRenameExchange. Only names change (instant);
+  // the caller journals the move on the store.
+  Result<RenameOutcome> rename(Ino parent, std::string_view name, Ino new_parent,
+                               std::string_view new_name, unsigned int flags);
+
+  // ---- attributes and sync state ----
+  // Applies `changes` (see AttrChanges); ctime becomes now unless given or only `pinned`
+  // changed. A size change truncates the cached ranges, and marks an extension as cached
+  // (it reads as zeros, locally). Directories refuse a size (kIsDirectory).
+  Result<InodeRecord> set_attrs(Ino ino, const AttrChanges& changes);
+  // local_gen + 1 (every change the store must see); returns the new local_gen.
+  Result<uint64_t> bump_local_gen(Ino ino);
+  // The store now holds generation `gen` as `remote`: synced_gen = gen and remote_* set.
+  // The inode stays dirty if local_gen moved past gen meanwhile. An older gen than
+  // synced_gen (a late, superseded upload) changes nothing.
+  Result<InodeRecord> mark_synced(Ino ino, uint64_t gen, const RemoteVersion& remote);
+  Result<InodeRecord> add_open(Ino ino);   // open_count + 1
+  Result<InodeRecord> drop_open(Ino ino);  // open_count - 1 (kInternal below zero)
+  // Zeroes every open_count (a mount starting: handles of a crashed one are gone).
+  Status reset_open_counts();
+  // Deletes the inode (with its xattrs, ranges, listing state) if nlink == 0 and
+  // open_count == 0; returns whether it did, so the caller deletes the content file.
+  Result<bool> purge(Ino ino);
+  // last_access_ns = max(its value, when_ns). Missing inodes are ignored.
+  Status touch(Ino ino, int64_t when_ns);
+
+  // ---- extended attributes; flags: XATTR_CREATE / XATTR_REPLACE ----
+  Status set_xattr(Ino ino, std::string_view name, std::string_view value, int flags);
+  Status remove_xattr(Ino ino, std::string_view name);  // kNoAttribute if absent
+
+  // ---- cached ranges (cached_bytes follows) ----
+  Result<uint64_t> add_range(Ino ino, uint64_t start, uint64_t end);  // -> cached_bytes
+  Result<uint64_t> truncate_ranges(Ino ino, uint64_t size);           // -> cached_bytes
+  Status clear_ranges(Ino ino);
+  Status set_listed(Ino dir, int64_t listed_at_ns, bool complete);
+
+  // ---- journal ----
+  // Adds a row (op, ino, key, src_key, gen, base_etag, not_before_ns are used) and returns
+  // its seq. An upload for an inode whose newest journal row is a pending upload updates
+  // that row (gen, key) instead, so a burst of closes makes one upload.
+  Result<int64_t> enqueue(const JournalEntry& entry);
+  // Marks up to `limit` ready rows running for `worker` and returns them, oldest first.
+  // Ready: pending, not_before_ns <= now, and no older unfinished row for the same inode
+  // (an inode's operations run in order).
+  Result<std::vector<JournalEntry>> claim(std::string_view worker, int64_t now, size_t limit);
+  Status finish(int64_t seq);  // deletes the row (kNotFound if absent)
+  // Back to pending until not_before_ns, attempts + 1, last_error = error.
+  Status retry_later(int64_t seq, std::string_view error, int64_t not_before_ns);
+  Status fail(int64_t seq, std::string_view error);  // permanent: kFailed
+  // Running rows claimed before `claimed_before_ns` (a crashed worker's) go back to
+  // pending. Returns how many.
+  Result<uint64_t> requeue_stale(int64_t claimed_before_ns);
+
+ private:
+  friend class Index;
+  WriteTxn(db::PooledConnection conn, db::Transaction tx, const IndexOptions* options)
+      : ReadTxn(std::move(conn), std::move(tx), options) {}
+
+  Result<InodeRecord> remove_name(Ino parent, std::string_view name, bool want_dir);
+  Status touch_dir(Ino dir, int64_t now, int nlink_delta);
+  Status check_not_ancestor(Ino moving, Ino new_parent, std::string_view what);
+  Result<RenameOutcome> exchange(Ino parent, std::string_view name, Ino new_parent,
+                                 std::string_view new_name);
+  Status replace_target(const InodeRecord& moved, InodeRecord& target, Ino new_parent,
+                        std::string_view what);
+  Status set_dentry(Ino parent, std::string_view name, Ino ino);
+  Status delete_dentry(Ino parent, std::string_view name);
+  Result<std::optional<int64_t>> coalesce_upload(const JournalEntry& entry);
+  Status set_cached_bytes(Ino ino);
+};
+
+}  // namespace autosync::index
