@@ -1,0 +1,44 @@
+// How files look on the store: one object per file at its path, attributes in user metadata
+// with s3fs-fuse's names and formats, so a bucket written by s3fs mounts with its modes and
+// links intact, and the other way round.
+//
+//   x-amz-meta-mode   st_mode in decimal, type bits included (33188 = S_IFREG|0644)
+//   x-amz-meta-uid    decimal
+//   x-amz-meta-gid    decimal
+//   x-amz-meta-mtime  seconds since the epoch, decimal (s3fs writes whole seconds; a
+//                     fraction, if present, is kept to nanoseconds)
+//   symlinks          an object whose body is the target and whose mode has S_IFLNK
+//   directories       an empty "dir/" object, content type application/x-directory
+// Pure functions; thread-safe.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "backends/object_store.h"
+
+namespace autosync::layout {
+
+struct FileMeta {
+  mode_t mode = 0;  // type and permission bits
+  uid_t uid = 0;
+  gid_t gid = 0;
+  int64_t mtime_ns = 0;
+};
+
+inline constexpr std::string_view kDirContentType = "application/x-directory";
+
+backends::UserMetadata encode_meta(const FileMeta& meta);
+
+// Reads the attributes of `object`; a missing or malformed field takes its value from
+// `defaults` (the mount's uid, gid and default mode). A missing mtime is the object's
+// Last-Modified. A key ending in '/' is a directory whatever its mode says.
+FileMeta decode_meta(const backends::ObjectInfo& object, const FileMeta& defaults);
+
+// "a/b" -> "a/b/" (the root, "", has no marker: returns "").
+std::string dir_marker_key(std::string_view dir_path);
+
+}  // namespace autosync::layout
