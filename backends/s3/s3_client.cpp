@@ -8,9 +8,28 @@
 #include "core/base/time_format.h"
 
 namespace autosync::backends::s3 {
+namespace {
+
+constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";
+
+bool signs_payload(PayloadSigning mode, const Endpoint& endpoint) {
+  switch (mode) {
+    case PayloadSigning::kSigned:
+      return true;
+    case PayloadSigning::kUnsigned:
+      return false;
+    case PayloadSigning::kAuto:
+      break;
+  }
+  return endpoint.scheme != "https";
+}
+
+}  // namespace
+
 S3Client::S3Client(const S3Config& config, Endpoint endpoint,
                    std::shared_ptr<CredentialProvider> credentials)
     : region_(config.region),
+      sign_payload_(signs_payload(config.payload_signing, endpoint)),
       urls_(std::move(endpoint), config.bucket, config.addressing),
       credentials_(std::move(credentials)),
       http_(http::http_options_of(config)) {}
@@ -19,7 +38,9 @@ Result<http::Headers> S3Client::signed_headers(const S3Request& request,
                                                const RequestTarget& target) {
   std::string payload_hash = request.payload_sha256;
   if (payload_hash.empty()) {
-    if (request.body != nullptr) {
+    if (request.body != nullptr && !sign_payload_) {
+      payload_hash = kUnsignedPayload;
+    } else if (request.body != nullptr) {
       AUTOSYNC_ASSIGN_OR_RETURN(payload_hash, sigv4::payload_sha256(*request.body));
     } else {
       payload_hash = sigv4::kEmptyPayloadSha256;

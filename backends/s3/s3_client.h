@@ -2,8 +2,8 @@
 //
 // It knows URLs, headers and signing; it does not interpret answers beyond transport
 // failures (S3Store does that, with s3_errors.h). Bodies stream: a request body is read once
-// to hash it (x-amz-content-sha256) and once more by curl to send it; a response body goes
-// straight into the caller's sink.
+// to hash it (x-amz-content-sha256, unless the config's PayloadSigning says UNSIGNED-PAYLOAD)
+// and once more by curl to send it; a response body goes straight into the caller's sink.
 // Thread-safe: one client serves every thread of a store; the HttpClient inside shares
 // warm connections between them. Credentials are fetched from the provider per request.
 #pragma once
@@ -45,6 +45,7 @@ class S3Client {
   Result<http::Headers> signed_headers(const S3Request& request, const RequestTarget& target);
 
   const std::string region_;
+  const bool sign_payload_;  // hash bodies into the signature (PayloadSigning)
   UrlBuilder urls_;
   std::shared_ptr<CredentialProvider> credentials_;
   http::HttpClient http_;

@@ -45,6 +45,12 @@ class StaticCredentialProvider final : public CredentialProvider {
 };
 
 enum class Addressing { kAuto, kPath, kVirtualHosted };
+
+// Whether request bodies are hashed into the signature (x-amz-content-sha256).
+// kAuto: hashed over http://, where the signature is the only integrity check; sent as
+// UNSIGNED-PAYLOAD over https://, where TLS already protects the bytes (the AWS SDKs do the
+// same) and a large upload starts without a full pass over the data first.
+enum class PayloadSigning { kAuto, kSigned, kUnsigned };
 enum class Preset { kAws, kMinio, kGcs };
 
 struct S3Config {
@@ -64,6 +70,7 @@ struct S3Config {
   // (AWS and MinIO do, GCS's XML API does not). Set false for servers that silently ignore
   // the headers (s3rver), so callers fall back to checking with HEAD before a write.
   std::optional<bool> conditional_write;
+  PayloadSigning payload_signing = PayloadSigning::kAuto;
   uint64_t multipart_copy_threshold = 5ULL << 30;  // copies larger than this use UploadPartCopy
   uint64_t copy_part_size = 512ULL << 20;
 };

@@ -43,6 +43,8 @@
 //   session_token = ""      (*)     optional, needs the two above
 //   conditional_write = true        unset: the preset's answer; false for servers that
 //                                   ignore If-Match/If-None-Match
+//   payload_signing = "auto"        "auto" | "signed" | "unsigned": hash upload bodies into
+//                                   the signature; auto = over http:// only (TLS protects https)
 //   connect_timeout = "10s"         at least 1ms
 //   stall_timeout = "30s"           whole seconds, at least 1s
 //   [azure]                         used by azure:// remotes; empty strings = default

@@ -9,6 +9,7 @@ namespace {
 using backends::azure::AzureConfig;
 using backends::s3::Addressing;
 using backends::s3::Credentials;
+using backends::s3::PayloadSigning;
 using backends::s3::Preset;
 using std::chrono::duration_cast;
 using std::chrono::seconds;
@@ -22,6 +23,10 @@ constexpr std::array<Preset, 3> kPresets = {Preset::kAws, Preset::kMinio, Preset
 constexpr std::array<std::string_view, 3> kAddressingNames = {"auto", "path", "virtual"};
 constexpr std::array<Addressing, 3> kAddressings = {Addressing::kAuto, Addressing::kPath,
                                                     Addressing::kVirtualHosted};
+
+constexpr std::array<std::string_view, 3> kSigningNames = {"auto", "signed", "unsigned"};
+constexpr std::array<PayloadSigning, 3> kSignings = {PayloadSigning::kAuto, PayloadSigning::kSigned,
+                                                     PayloadSigning::kUnsigned};
 
 Credentials& s3_credentials(Options& o) {
   if (!o.store.s3.credentials) o.store.s3.credentials.emplace();
@@ -93,6 +98,9 @@ const std::array kKeys = std::to_array<KeySpec>({
      [](Options& o, const Value& v) { s3_credentials(o).session_token = v.text; }},
     {"s3.conditional_write", K::kFlag,
      [](Options& o, const Value& v) { o.store.s3.conditional_write = v.flag; }},
+    {"s3.payload_signing", K::kChoice,
+     [](Options& o, const Value& v) { o.store.s3.payload_signing = kSignings.at(v.number); }, 0,
+     kSigningNames.size() - 1, kSigningNames},
     {"s3.connect_timeout", K::kDuration,
      [](Options& o, const Value& v) { o.store.s3.connect_timeout = v.duration; }, 1},
     {"s3.stall_timeout", K::kSeconds,
