@@ -45,8 +45,10 @@ std::string http(int status, std::string_view headers, std::string_view body = "
 }
 
 std::unique_ptr<ObjectStore> store_at(const std::string& endpoint, std::string token = "",
-                                      uint64_t copy_threshold = 5ULL << 30) {
+                                      uint64_t copy_threshold = 5ULL << 30,
+                                      PayloadSigning signing = PayloadSigning::kAuto) {
   S3Config config;
+  config.payload_signing = signing;
   config.multipart_copy_threshold = copy_threshold;
   config.copy_part_size = 5ULL << 20;
   config.bucket = "bkt";
@@ -107,6 +109,14 @@ TEST_CASE("a put sends the body's hash, its type, metadata and the session token
   CHECK(has_line(head, "if-none-match: *"));
   CHECK(has_line(head, "x-amz-security-token: SESSION"));
   CHECK_THAT(head, Catch::Contains("x-amz-security-token,Signature="));
+}
+
+TEST_CASE("unsigned payload mode sends UNSIGNED-PAYLOAD instead of the body's hash",
+          "[s3wire]") {
+  ScriptedServer server([](const std::string&) { return http(200, "ETag: \"e3\"\r\n"); });
+  auto store = store_at(server.endpoint(), "", 5ULL << 30, PayloadSigning::kUnsigned);
+  REQUIRE(store->put("k", BufferSource("payload"), {}).is_ok());
+  CHECK(has_line(server.heads().at(0), "x-amz-content-sha256: UNSIGNED-PAYLOAD"));
 }
 
 TEST_CASE("a range past the end is no bytes and the object's size", "[s3wire]") {
