@@ -6,6 +6,7 @@
 //                  [--threshold-mib N]   (objects at least this big go multipart)
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -67,21 +68,51 @@ bool same_file(const fs::path& a, const fs::path& b) {
   return fa.eof() && fb.eof();
 }
 
-// Best of `runs` (the least disturbed run), in MiB/s; 0 when the command failed.
-double best_rate(int runs, uint64_t bytes, const std::function<bool()>& once) {
-  double best = 0;
-  for (int i = 0; i < runs; ++i) {
-    const auto start = Clock::now();
-    if (!once()) return 0;
-    const double secs = std::chrono::duration<double>(Clock::now() - start).count();
-    best = std::max(best, static_cast<double>(bytes) / (1 << 20) / secs);
-  }
-  return best;
-}
-
 bool run(const std::string& command) {
   return std::system(command.c_str()) == 0;
 }  // NOLINT
+
+struct Mode {
+  std::string direction;
+  std::string name;
+  std::function<bool()> once;
+  double best = 0;  // MiB/s; 0 when it failed
+};
+
+// Runs every mode `runs` times, round-robin, so slow drift on the machine hits all alike.
+void measure(std::vector<Mode>& modes, int runs, uint64_t bytes) {
+  for (int i = 0; i < runs; ++i) {
+    for (Mode& m : modes) {
+      const auto start = Clock::now();
+      if (!m.once()) {
+        fmt::print(stderr, "transfer_bench: {} {} failed\n", m.direction, m.name);
+        continue;
+      }
+      const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+      m.best = std::max(m.best, static_cast<double>(bytes) / (1 << 20) / secs);
+    }
+  }
+}
+
+double rate_of(const std::vector<Mode>& modes, std::string_view direction, std::string_view name) {
+  for (const Mode& m : modes) {
+    if (m.direction == direction && m.name == name) return m.best;
+  }
+  return 0;
+}
+
+void print_table(const std::vector<Mode>& modes) {
+  auto ratio = [](double a, double b) {
+    return b > 0 ? fmt::format("{:.2f}x", a / b) : std::string("n/a");
+  };
+  fmt::print("{:<9} {:<32} {:>11} {:>9} {:>9}\n", "direction", "tool", "MiB/s", "vs curl",
+             "vs aws");
+  for (const Mode& m : modes) {
+    fmt::print("{:<9} {:<32} {:>11.1f} {:>9} {:>9}\n", m.direction, m.name, m.best,
+               ratio(m.best, rate_of(modes, m.direction, "curl")),
+               ratio(m.best, rate_of(modes, m.direction, "aws cli")));
+  }
+}
 
 }  // namespace
 
@@ -103,9 +134,11 @@ int main(int argc, char** argv) {
   config.s3.preset = backends::s3::Preset::kMinio;
   config.s3.endpoint = server->endpoint();
   config.s3.credentials = backends::s3::Credentials{"S3RVER", "S3RVER", ""};
-  auto store = backends::open(config);
-  if (!store.is_ok()) {
-    fmt::print(stderr, "transfer_bench: {}\n", store.status().to_string());
+  auto signed_store = backends::open(config);
+  config.s3.payload_signing = backends::s3::PayloadSigning::kUnsigned;
+  auto unsigned_store = backends::open(config);
+  if (!signed_store.is_ok() || !unsigned_store.is_ok()) {
+    fmt::print(stderr, "transfer_bench: {}\n", signed_store.status().to_string());
     return 1;
   }
   const std::string url = server->endpoint() + "/bench/";
@@ -119,39 +152,43 @@ int main(int argc, char** argv) {
       server->endpoint() + " s3 cp --only-show-errors ";
   const bool have_aws = run("command -v aws >/dev/null 2>&1");
 
-  auto ours_up = [&] {
-    return backends::upload_file(**store, "ours.bin", src, {}, args.transfer).is_ok();
+  backends::TransferOptions single = args.transfer;
+  single.multipart_threshold = UINT64_MAX;  // one PUT, one GET stream
+  auto up_with = [&](backends::ObjectStore& store, const backends::TransferOptions& t) {
+    return
+        [&store, &t, &src] { return backends::upload_file(store, "ours.bin", src, {}, t).is_ok(); };
   };
-  auto ours_down = [&] {
-    return backends::download_file(**store, "ours.bin", dst, args.transfer).is_ok() &&
-           same_file(src, dst);
+  auto down_with = [&](const backends::TransferOptions& t) {
+    return [&, t] {
+      return backends::download_file(**signed_store, "ours.bin", dst, t).is_ok() &&
+             same_file(src, dst);
+    };
   };
-  auto curl_up = [&] { return run(curl + "-T " + src.string() + " " + url + "curl.bin"); };
-  auto curl_down = [&] {
-    return run(curl + "-o " + dst.string() + " " + url + "curl.bin") && same_file(src, dst);
+  std::vector<Mode> modes = {
+      {"upload", "autosync put, signed payload", up_with(**signed_store, single)},
+      {"upload", "autosync put, unsigned payload", up_with(**unsigned_store, single)},
+      {"upload", "autosync multipart (parallel)", up_with(**signed_store, args.transfer)},
+      {"upload", "curl", [&] { return run(curl + "-T " + src.string() + " " + url + "curl.bin"); }},
+      {"download", "autosync get, one stream", down_with(single)},
+      {"download", "autosync get, parallel ranges", down_with(args.transfer)},
+      {"download", "curl",
+       [&] {
+         return run(curl + "-o " + dst.string() + " " + url + "curl.bin") && same_file(src, dst);
+       }},
   };
-  auto aws_up = [&] { return run(aws + src.string() + " s3://bench/aws.bin"); };
-  auto aws_down = [&] {
-    return run(aws + "s3://bench/aws.bin " + dst.string()) && same_file(src, dst);
-  };
-
-  const double up = best_rate(args.runs, bytes, ours_up);
-  const double down = best_rate(args.runs, bytes, ours_down);
-  const double cup = best_rate(args.runs, bytes, curl_up);
-  const double cdown = best_rate(args.runs, bytes, curl_down);
-  const double aup = have_aws ? best_rate(args.runs, bytes, aws_up) : 0;
-  const double adown = have_aws ? best_rate(args.runs, bytes, aws_down) : 0;
-
-  auto ratio = [](double a, double b) {
-    return b > 0 ? fmt::format("{:.2f}x", a / b) : std::string("n/a");
-  };
-  fmt::print("{} MiB object against s3rver, best of {} runs (part {} MiB, {} parallel)\n",
-             args.size_mib, args.runs, args.transfer.part_size >> 20, args.transfer.concurrency);
-  fmt::print("{:<10} {:>12} {:>12} {:>12} {:>10} {:>10}\n", "direction", "autosync", "curl",
-             "aws cli", "vs curl", "vs aws");
-  fmt::print("{:<10} {:>8.1f} MiB/s {:>6.1f} MiB/s {:>6.1f} MiB/s {:>10} {:>10}\n", "upload", up,
-             cup, aup, ratio(up, cup), ratio(up, aup));
-  fmt::print("{:<10} {:>8.1f} MiB/s {:>6.1f} MiB/s {:>6.1f} MiB/s {:>10} {:>10}\n", "download",
-             down, cdown, adown, ratio(down, cdown), ratio(down, adown));
-  return (up > 0 && down > 0) ? 0 : 1;
+  if (have_aws) {
+    modes.push_back(
+        {"upload", "aws cli", [&] { return run(aws + src.string() + " s3://bench/aws.bin"); }});
+    modes.push_back({"download", "aws cli", [&] {
+                       return run(aws + "s3://bench/aws.bin " + dst.string()) &&
+                              same_file(src, dst);
+                     }});
+  }
+  measure(modes, args.runs, bytes);
+  fmt::print(
+      "{} MiB object against s3rver on 127.0.0.1, best of {} runs, runs interleaved "
+      "(parts {} MiB, {} in parallel)\n",
+      args.size_mib, args.runs, args.transfer.part_size >> 20, args.transfer.concurrency);
+  print_table(modes);
+  return std::all_of(modes.begin(), modes.end(), [](const Mode& m) { return m.best > 0; }) ? 0 : 1;
 }
