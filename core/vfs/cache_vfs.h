@@ -1,0 +1,177 @@
+// CacheVfs: the Vfs over the cache index (names, attributes, cached ranges, journal), the
+// content store (file bytes) and the object store (listings and the bytes not cached yet).
+//
+// Reads are served from the cache; gaps are fetched with ranged gets pinned (If-Match) to
+// the version the inode mirrors, and a sequential reader gets `read_ahead` more. Changes land
+// in the index together with the journal row that carries them to the store (one WriteTxn),
+// then the notifier rings; uploads are journaled on the last release of a written file and
+// on fsync, never while it is still open for writing. A directory whose listing is older
+// than dir_ttl is listed on the store again at lookup/opendir and reconciled; when the
+// store cannot be reached, the index's answer is served (offline).
+//
+// Files by concern: cache_vfs.cpp (construction, attrs, statfs), names.cpp, files.cpp,
+// reads.cpp, dirs.cpp, xattrs.cpp, remote_listing.cpp.
+//
+// Threading: every method may be called from many threads (Vfs's contract). mu_ guards the
+// handle tables and the tombstones; per-inode locks (InodeLocks) serialise fetches and
+// writes of one file. Lock order: an inode lock, then mu_; no index transaction is held
+// while waiting for either.
+// Ownership: borrows the index, content store, object store and notifier; they must
+// outlive the CacheVfs.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "backends/object_store.h"
+#include "core/content/content_store.h"
+#include "core/index/index.h"
+#include "core/vfs/change_notifier.h"
+#include "core/vfs/inode_locks.h"
+#include "core/vfs/vfs.h"
+#include "core/vfs/vfs_options.h"
+
+namespace autosync::vfs {
+
+// One entry of a store listing, as remote_listing.cpp reconciles it.
+struct ListedChild {
+  bool is_dir = false;
+  backends::ObjectInfo info;  // for a directory: its marker, or just the key "name/"
+  std::optional<std::string> symlink_target;  // the body of an object whose mode is S_IFLNK
+};
+
+class CacheVfs final : public Vfs {
+ public:
+  CacheVfs(index::Index& index, content::ContentStore& content, backends::ObjectStore& store,
+           ChangeNotifier& notifier, VfsOptions options);
+
+  Result<Entry> lookup(const Caller& who, Ino parent, std::string_view name) override;
+  void forget(Ino ino, uint64_t count) override;
+  Result<Attr> getattr(Ino ino) override;
+  Result<Attr> setattr(const Caller& who, Ino ino, const SetAttr& changes,
+                       std::optional<Handle> handle) override;
+  Result<std::string> readlink(Ino ino) override;
+
+  Result<Entry> mknod(const Caller& who, Ino parent, std::string_view name, mode_t mode,
+                      dev_t rdev) override;
+  Result<Entry> mkdir(const Caller& who, Ino parent, std::string_view name, mode_t mode) override;
+  Result<Entry> symlink(const Caller& who, std::string_view target, Ino parent,
+                        std::string_view name) override;
+  Result<Entry> link(const Caller& who, Ino ino, Ino new_parent,
+                     std::string_view new_name) override;
+  Status unlink(const Caller& who, Ino parent, std::string_view name) override;
+  Status rmdir(const Caller& who, Ino parent, std::string_view name) override;
+  Status rename(const Caller& who, Ino parent, std::string_view name, Ino new_parent,
+                std::string_view new_name, RenameFlags flags) override;
+
+  Result<std::pair<Entry, OpenReply>> create(const Caller& who, Ino parent, std::string_view name,
+                                             mode_t mode, int flags) override;
+  Result<OpenReply> open(const Caller& who, Ino ino, int flags) override;
+  Result<size_t> read(Ino ino, Handle handle, uint64_t offset, std::span<char> out) override;
+  Result<size_t> write(Ino ino, Handle handle, uint64_t offset,
+                       std::span<const char> data) override;
+  Status flush(Ino ino, Handle handle) override;
+  Status fsync(Ino ino, Handle handle, bool data_only) override;
+  Status release(Ino ino, Handle handle) override;
+
+  Result<Handle> opendir(const Caller& who, Ino ino) override;
+  Status readdir(Ino ino, Handle handle, uint64_t cookie,
+                 const std::function<bool(const DirEntry&)>& emit) override;
+  Status releasedir(Ino ino, Handle handle) override;
+
+  Result<FsStats> statfs(Ino ino) override;
+
+  Status setxattr(Ino ino, std::string_view name, std::span<const char> value, int flags) override;
+  Result<std::string> getxattr(Ino ino, std::string_view name) override;
+  Result<std::vector<std::string>> listxattr(Ino ino) override;
+  Status removexattr(Ino ino, std::string_view name) override;
+
+ private:
+  using Durability = index::Index::Durability;
+
+  struct OpenFile {
+    Ino ino = 0;
+    bool writable = false;
+    bool dirty = false;        // written through this handle since the last journal row
+    uint64_t next_offset = 0;  // where a sequential reader's next read starts
+  };
+  // What a file looked like when last opened: unchanged at the next open -> keep_cache.
+  struct OpenStamp {
+    int64_t mtime_ns = 0;
+    uint64_t size = 0;
+    std::string etag;
+    bool operator==(const OpenStamp&) const = default;
+  };
+
+  int64_t now_ns() const;
+  Status check_writable(std::string_view what) const;
+  Entry make_entry(const index::InodeRecord& rec) const;
+  Attr make_attr(const index::InodeRecord& rec) const;
+
+  // names.cpp
+  Result<index::InodeRecord> create_node(const Caller& who, Ino parent, std::string_view name,
+                                         const index::NewInode& spec, bool journal_now);
+  Status journal_rename(index::WriteTxn& txn, const index::RenameOutcome& outcome,
+                        const std::string& old_path, const std::string& new_path,
+                        std::vector<std::string>& gone_keys);
+  void purge_if_unused(Ino ino);
+
+  // files.cpp
+  Result<OpenReply> open_handle(const index::InodeRecord& rec, int flags);
+  Status truncate_file(Ino ino, uint64_t size);
+  Status mark_written(Ino ino, std::optional<Handle> handle);
+  bool has_writer(Ino ino) const;  // takes mu_
+  // Fetches what is not cached yet, then journals an upload of the inode's current gen.
+  Status journal_upload(Ino ino, Durability durability);
+  Status commit_and_ring(index::WriteTxn& txn);
+
+  // reads.cpp
+  // Makes [start, end) of the file local: gaps below the remote size are fetched (pinned to
+  // the remote etag); the rest reads as zeros. Caller holds the inode's lock.
+  Status ensure_cached(Ino ino, uint64_t start, uint64_t end);
+  Status fetch_span(const index::InodeRecord& rec, uint64_t start, uint64_t end);
+
+  // remote_listing.cpp
+  // Lists `dir` on the store when its listing is older than dir_ttl, and reconciles.
+  Status ensure_listed(Ino dir);
+  Status reconcile(Ino dir, const std::string& prefix, const backends::ListPage& remote);
+  index::NewInode listed_inode(const std::string& key, const ListedChild& child) const;
+  Status merge_child(index::WriteTxn& txn, Ino dir, const std::string& key, std::string_view name,
+                     const ListedChild& child, std::vector<Ino>& stale_content);
+  void describe_new(Ino dir, const std::string& prefix,
+                    std::map<std::string, ListedChild>& children);
+  Status drop_vanished(index::WriteTxn& txn, Ino dir, const std::string& prefix,
+                       const std::map<std::string, ListedChild>& children,
+                       std::vector<Ino>& stale_content);
+  void drop_stale_bytes(Ino ino);
+  void add_tombstone(std::string key);
+  bool is_tombstoned(const std::string& key);
+  void forget_tombstones(const std::string& prefix,
+                         const std::map<std::string, ListedChild>& shown);
+
+  index::Index& index_;
+  content::ContentStore& content_;
+  backends::ObjectStore& store_;
+  ChangeNotifier& notifier_;
+  const VfsOptions options_;
+  InodeLocks inode_locks_;
+
+  mutable std::mutex mu_;  // guards everything below
+  Handle next_handle_ = 1;
+  std::unordered_map<Handle, OpenFile> files_;
+  std::unordered_map<Handle, std::vector<DirEntry>> dirs_;  // a snapshot per opendir
+  std::unordered_map<Ino, OpenStamp> open_stamps_;
+  // Keys whose delete or move is journaled but maybe not done yet: a listing that still
+  // shows them must not bring them back. Dropped once a listing no longer shows them.
+  std::set<std::string> tombstones_;
+  // After a listing failed, stale directories are served from the index until then, so an
+  // unreachable store costs one failed request per offline_retry, not one per lookup.
+  int64_t offline_until_ns_ = 0;
+};
+
+}  // namespace autosync::vfs

@@ -1,0 +1,206 @@
+// CacheVfs: open files — create, open, write, flush, fsync, release, and the upload journal.
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "core/vfs/cache_vfs.h"
+
+namespace autosync::vfs {
+
+namespace {
+
+bool wants_write(int flags) {
+  return (flags & O_ACCMODE) != O_RDONLY;
+}
+
+std::string ino_text(Ino ino) {
+  return "inode " + std::to_string(ino);
+}
+
+}  // namespace
+
+Result<std::pair<Entry, OpenReply>> CacheVfs::create(const Caller& who, Ino parent,
+                                                     std::string_view name, mode_t mode,
+                                                     int flags) {
+  AUTOSYNC_RETURN_IF_ERROR(check_writable("create '" + std::string(name) + "'"));
+  AUTOSYNC_RETURN_IF_ERROR(ensure_listed(parent));
+  AUTOSYNC_ASSIGN_OR_RETURN(auto existing, index_.lookup(parent, name));
+  if (existing && (flags & O_EXCL) == 0) {  // the kernel's view was stale: open what is there
+    AUTOSYNC_ASSIGN_OR_RETURN(auto reply, open(who, existing->ino, flags));
+    AUTOSYNC_ASSIGN_OR_RETURN(auto rec, index_.get(existing->ino));
+    return std::pair{make_entry(rec), reply};
+  }
+  index::NewInode spec;
+  spec.mode = S_IFREG | (mode & ~who.umask & 07777);
+  spec.uid = who.uid;
+  spec.gid = who.gid;
+  // The upload is journaled at the last release, so a file being written is never sent.
+  AUTOSYNC_ASSIGN_OR_RETURN(auto rec, create_node(who, parent, name, spec, false));
+  AUTOSYNC_ASSIGN_OR_RETURN(auto reply, open_handle(rec, flags));
+  {
+    std::lock_guard lock(mu_);
+    files_[reply.handle].dirty = true;  // even an empty new file must reach the store
+  }
+  return std::pair{make_entry(rec), reply};
+}
+
+Result<OpenReply> CacheVfs::open(const Caller& /*who*/, Ino ino, int flags) {
+  AUTOSYNC_ASSIGN_OR_RETURN(auto rec, index_.get(ino));
+  if (rec.is_dir()) return Status::error(ErrorKind::kIsDirectory, "open " + ino_text(ino));
+  if (wants_write(flags)) AUTOSYNC_RETURN_IF_ERROR(check_writable("open " + ino_text(ino)));
+  AUTOSYNC_ASSIGN_OR_RETURN(auto reply, open_handle(rec, flags));
+  if ((flags & O_TRUNC) != 0 && wants_write(flags) && rec.size != 0) {
+    Status truncated = truncate_file(ino, 0);
+    if (truncated.is_ok()) truncated = mark_written(ino, reply.handle);
+    if (!truncated.is_ok()) {
+      (void)release(ino, reply.handle);
+      return truncated;
+    }
+    reply.keep_cache = false;
+  }
+  return reply;
+}
+
+Result<OpenReply> CacheVfs::open_handle(const index::InodeRecord& rec, int flags) {
+  AUTOSYNC_RETURN_IF_ERROR(index_.add_open(rec.ino).status());
+  OpenStamp stamp{rec.mtime_ns, rec.size, rec.remote ? rec.remote->etag : ""};
+  std::lock_guard lock(mu_);
+  OpenReply reply;
+  auto previous = open_stamps_.find(rec.ino);
+  reply.keep_cache = previous != open_stamps_.end() && previous->second == stamp;
+  open_stamps_[rec.ino] = stamp;
+  reply.handle = next_handle_++;
+  files_[reply.handle] = OpenFile{.ino = rec.ino, .writable = wants_write(flags)};
+  return reply;
+}
+
+Result<size_t> CacheVfs::write(Ino ino, Handle handle, uint64_t offset,
+                               std::span<const char> data) {
+  AUTOSYNC_RETURN_IF_ERROR(check_writable("write " + ino_text(ino)));
+  {
+    std::lock_guard lock(mu_);
+    auto it = files_.find(handle);
+    if (it == files_.end() || !it->second.writable) {
+      return Status::error(ErrorKind::kNotPermitted,
+                           "write " + ino_text(ino) + ": not open for writing");
+    }
+  }
+  auto guard = inode_locks_.lock(ino);
+  AUTOSYNC_RETURN_IF_ERROR(content_.write(ino, offset, data));
+  const uint64_t end = offset + data.size();
+  AUTOSYNC_ASSIGN_OR_RETURN(auto txn, index_.write());
+  AUTOSYNC_ASSIGN_OR_RETURN(auto rec, txn.get(ino));
+  index::AttrChanges changes;
+  changes.mtime_ns = now_ns();
+  if (end > rec.size) changes.size = end;
+  AUTOSYNC_RETURN_IF_ERROR(txn.set_attrs(ino, changes).status());
+  AUTOSYNC_RETURN_IF_ERROR(txn.add_range(ino, offset, end).status());
+  AUTOSYNC_RETURN_IF_ERROR(txn.bump_local_gen(ino).status());
+  AUTOSYNC_RETURN_IF_ERROR(txn.commit());
+  std::lock_guard lock(mu_);
+  if (auto it = files_.find(handle); it != files_.end()) it->second.dirty = true;
+  return data.size();
+}
+
+// Records a change to the file's data: the handle that made it uploads at its release; a
+// change made without a handle (truncate(2)) is journaled now unless a writer has it open.
+Status CacheVfs::mark_written(Ino ino, std::optional<Handle> handle) {
+  {
+    std::lock_guard lock(mu_);
+    if (handle) {
+      auto it = files_.find(*handle);
+      if (it != files_.end() && it->second.ino == ino) {
+        it->second.dirty = true;
+        if (it->second.writable) return Status::ok();
+      }
+    }
+    for (auto& [h, file] : files_) {
+      if (file.ino == ino && file.writable) {
+        file.dirty = true;
+        return Status::ok();
+      }
+    }
+  }
+  return journal_upload(ino, Durability::kConnectionDefault);
+}
+
+bool CacheVfs::has_writer(Ino ino) const {
+  std::lock_guard lock(mu_);
+  for (const auto& [h, file] : files_) {
+    if (file.ino == ino && file.writable) return true;
+  }
+  return false;
+}
+
+Status CacheVfs::flush(Ino ino, Handle handle) {
+  std::lock_guard lock(mu_);
+  if (!files_.contains(handle)) return invalid("flush " + ino_text(ino) + ": no such handle");
+  return Status::ok();  // uploads wait for the last release (or fsync)
+}
+
+Status CacheVfs::fsync(Ino ino, Handle handle, bool /*data_only*/) {
+  AUTOSYNC_RETURN_IF_ERROR(content_.sync(ino));
+  bool dirty = false;
+  {
+    std::lock_guard lock(mu_);
+    auto it = files_.find(handle);
+    if (it != files_.end()) dirty = std::exchange(it->second.dirty, false);
+  }
+  if (dirty) return journal_upload(ino, Durability::kSynced);
+  AUTOSYNC_ASSIGN_OR_RETURN(auto txn, index_.write(Durability::kSynced));  // the WAL to disk
+  return txn.commit();
+}
+
+Status CacheVfs::release(Ino ino, Handle handle) {
+  bool journal = false;
+  {
+    std::lock_guard lock(mu_);
+    auto it = files_.find(handle);
+    if (it == files_.end()) return invalid("release " + ino_text(ino) + ": no such handle");
+    const bool dirty = it->second.dirty;
+    files_.erase(it);
+    journal = dirty;
+    for (auto& [h, file] : files_) {
+      if (dirty && file.ino == ino && file.writable) {  // the last writer journals it
+        file.dirty = true;
+        journal = false;
+        break;
+      }
+    }
+  }
+  AUTOSYNC_RETURN_IF_ERROR(index_.drop_open(ino).status());
+  Status journaled = journal ? journal_upload(ino, Durability::kConnectionDefault) : Status::ok();
+  purge_if_unused(ino);
+  return journaled;
+}
+
+// An upload needs every byte local: the parts still only on the store are fetched first.
+Status CacheVfs::journal_upload(Ino ino, Durability durability) {
+  auto guard = inode_locks_.lock(ino);
+  AUTOSYNC_ASSIGN_OR_RETURN(auto before, index_.get(ino));
+  if (before.nlink == 0 || before.kind == index::InodeKind::kSpecial) return Status::ok();
+  AUTOSYNC_RETURN_IF_ERROR(ensure_cached(ino, 0, before.size));
+  if (before.kind == index::InodeKind::kFile) {
+    // syncd uploads the content file's first `size` bytes: it must exist and be that long
+    // (a file never written has none; a hole at the end reads as zeros either way).
+    AUTOSYNC_RETURN_IF_ERROR(content_.truncate(ino, before.size));
+  }
+  AUTOSYNC_ASSIGN_OR_RETURN(auto txn, index_.write(durability));
+  AUTOSYNC_ASSIGN_OR_RETURN(auto rec, txn.get(ino));
+  AUTOSYNC_ASSIGN_OR_RETURN(auto path, txn.path_of(ino));
+  index::JournalEntry row;
+  row.op = index::JournalOp::kUpload;
+  row.ino = ino;
+  row.key = path;
+  row.gen = rec.local_gen;
+  row.base_etag = rec.remote ? rec.remote->etag : "";
+  AUTOSYNC_RETURN_IF_ERROR(txn.enqueue(row).status());
+  return commit_and_ring(txn);
+}
+
+Status CacheVfs::commit_and_ring(index::WriteTxn& txn) {
+  AUTOSYNC_RETURN_IF_ERROR(txn.commit());
+  notifier_.journal_ready();
+  return Status::ok();
+}
+
+}  // namespace autosync::vfs

@@ -1,0 +1,25 @@
+// VfsOptions: how a CacheVfs presents the store. Plain struct with documented defaults.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+
+#include "core/index/index_options.h"
+
+namespace autosync::vfs {
+
+struct VfsOptions {
+  uid_t uid = 0;                          // owner of objects whose metadata names none
+  gid_t gid = 0;                          // group of objects whose metadata names none
+  mode_t umask = 022;                     // applied to the default modes of objects without a mode
+  std::chrono::seconds attr_ttl{1};       // how long the kernel may trust attributes and names
+  std::chrono::seconds dir_ttl{60};       // a directory listing older than this is listed again
+  std::chrono::seconds offline_retry{5};  // after a failed listing, how long to not ask again
+  bool read_only = false;                 // every change fails with kReadOnly
+  uint64_t read_ahead = 4ULL << 20;       // bytes fetched past a sequential read's end
+  index::Clock clock;                     // ns since the epoch; empty = the system clock
+};
+
+}  // namespace autosync::vfs

@@ -1,0 +1,327 @@
+// CacheVfs files: write and read back, reads of data only the store has (fetched once,
+// then local), read-ahead, offline reads, truncate, and when uploads are journaled.
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <thread>
+
+#include "tests/unit/vfs/vfs_test_util.h"
+
+namespace autosync::vfs {
+namespace {
+
+using index::JournalOp;
+using testing::VfsFixture;
+
+TEST_CASE("create, write and read back") {
+  VfsFixture f;
+  auto made = f.vfs->create(f.who, kRootIno, "hello.txt", 0644, O_RDWR | O_CREAT);
+  REQUIRE(made.is_ok());
+  auto& [entry, reply] = *made;
+  CHECK(S_ISREG(entry.attr.mode));
+  const Ino ino = entry.attr.ino;
+  REQUIRE(f.vfs->write(ino, reply.handle, 0, std::string_view("hello ")).is_ok());
+  REQUIRE(f.vfs->write(ino, reply.handle, 6, std::string_view("world")).is_ok());
+  std::string buf(64, '\0');
+  auto got = f.vfs->read(ino, reply.handle, 0, buf);
+  REQUIRE(got.is_ok());
+  CHECK(buf.substr(0, *got) == "hello world");
+  CHECK(f.vfs->getattr(ino)->size == 11);
+  CHECK(f.store->gets == 0);  // a local file never asks the store
+
+  // Still open for writing: nothing journaled yet.
+  CHECK(f.journal().empty());
+  REQUIRE(f.vfs->flush(ino, reply.handle).is_ok());
+  CHECK(f.journal().empty());
+  REQUIRE(f.vfs->release(ino, reply.handle).is_ok());
+  auto rows = f.journal();
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].op == JournalOp::kUpload);
+  CHECK(rows[0].key == "hello.txt");
+  CHECK(rows[0].gen == f.index->get(ino)->local_gen);
+  CHECK(f.notifier.rings >= 1);
+  CHECK(f.read_all(ino) == "hello world");
+}
+
+TEST_CASE("an empty new file is journaled with an (empty) content file to upload") {
+  VfsFixture f;
+  auto entry = f.make_file(kRootIno, "empty.txt", "");
+  auto rows = f.journal();
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].op == JournalOp::kUpload);
+  auto reader = f.content->open_reader(entry.attr.ino);
+  REQUIRE(reader.is_ok());
+  CHECK(std::filesystem::file_size(f.content->path_of(entry.attr.ino)) == 0);
+}
+
+TEST_CASE("the upload is journaled at the last writer's release") {
+  VfsFixture f;
+  auto entry = f.make_file(kRootIno, "f.txt", "");
+  const Ino ino = entry.attr.ino;
+  const auto base = f.journal().size();
+  auto first = f.vfs->open(f.who, ino, O_WRONLY);
+  auto second = f.vfs->open(f.who, ino, O_WRONLY);
+  REQUIRE(first.is_ok());
+  REQUIRE(second.is_ok());
+  REQUIRE(f.vfs->write(ino, first->handle, 0, std::string_view("abc")).is_ok());
+  REQUIRE(f.vfs->release(ino, first->handle).is_ok());
+  CHECK(f.notifier.rings == static_cast<int>(base));  // the other writer still has it
+  REQUIRE(f.vfs->release(ino, second->handle).is_ok());
+  CHECK(f.notifier.rings == static_cast<int>(base) + 1);
+  auto rows = f.journal();
+  REQUIRE(!rows.empty());
+  CHECK(rows.back().op == JournalOp::kUpload);
+  CHECK(rows.back().gen == f.index->get(ino)->local_gen);
+}
+
+TEST_CASE("fsync journals the upload durably while the file stays open") {
+  VfsFixture f;
+  auto made = f.vfs->create(f.who, kRootIno, "s.txt", 0644, O_WRONLY | O_CREAT);
+  REQUIRE(made.is_ok());
+  const Ino ino = made->first.attr.ino;
+  const Handle h = made->second.handle;
+  REQUIRE(f.vfs->write(ino, h, 0, std::string_view("sync me")).is_ok());
+  REQUIRE(f.vfs->fsync(ino, h, false).is_ok());
+  auto rows = f.journal();
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].op == JournalOp::kUpload);
+  REQUIRE(f.vfs->release(ino, h).is_ok());  // nothing new written: no second row
+  CHECK(f.journal().size() == 1);
+}
+
+TEST_CASE("a file only on the store is fetched once, then served locally") {
+  VfsFixture f;
+  f.put_remote("remote.txt", "bytes from the store");
+  auto entry = f.vfs->lookup(f.who, kRootIno, "remote.txt");
+  REQUIRE(entry.is_ok());
+  const Ino ino = entry->attr.ino;
+  CHECK(entry->attr.size == 20);
+  CHECK(entry->attr.blocks == 0);  // nothing cached yet
+  CHECK(f.read_all(ino) == "bytes from the store");
+  CHECK(f.store->gets == 1);
+  CHECK(f.read_all(ino) == "bytes from the store");
+  CHECK(f.store->gets == 1);  // the second read was local
+  CHECK(f.vfs->getattr(ino)->blocks > 0);
+  CHECK(f.journal().empty());  // reading changes nothing on the store
+}
+
+TEST_CASE("reads fetch only the gaps, and a sequential reader reads ahead") {
+  VfsFixture f;
+  std::string body(100'000, '\0');
+  for (size_t i = 0; i < body.size(); ++i)
+    body[i] = static_cast<char>('a' + i % 26);
+  f.put_remote("big.bin", body);
+  auto opts = f.options;
+  opts.read_ahead = 10'000;
+  CacheVfs vfs(*f.index, *f.content, *f.store, f.notifier, opts);
+  auto entry = vfs.lookup(f.who, kRootIno, "big.bin");
+  REQUIRE(entry.is_ok());
+  const Ino ino = entry->attr.ino;
+  auto opened = vfs.open(f.who, ino, O_RDONLY);
+  REQUIRE(opened.is_ok());
+  std::string buf(1000, '\0');
+
+  // A random read at 50,000 fetches just that range, pinned to the object's etag.
+  REQUIRE(vfs.read(ino, opened->handle, 50'000, buf).is_ok());
+  CHECK(buf == body.substr(50'000, 1000));
+  REQUIRE(f.store->ranges.size() == 1);
+  CHECK(f.store->ranges[0].offset == 50'000);
+  CHECK(f.store->ranges[0].length == 1000);
+
+  // The next read continues there: sequential, so 10,000 more come with it.
+  REQUIRE(vfs.read(ino, opened->handle, 51'000, buf).is_ok());
+  CHECK(buf == body.substr(51'000, 1000));
+  REQUIRE(f.store->ranges.size() == 2);
+  CHECK(f.store->ranges[1].length == 11'000);
+  REQUIRE(vfs.read(ino, opened->handle, 52'000, buf).is_ok());
+  CHECK(buf == body.substr(52'000, 1000));
+  REQUIRE(vfs.read(ino, opened->handle, 60'000, buf).is_ok());
+  CHECK(buf == body.substr(60'000, 1000));
+  CHECK(f.store->gets == 2);  // inside the read-ahead window: local
+  REQUIRE(vfs.read(ino, opened->handle, 61'000, buf).is_ok());
+  CHECK(f.store->gets == 2);
+  // Past the window: the next fetch brings the read and another window.
+  REQUIRE(vfs.read(ino, opened->handle, 62'000, buf).is_ok());
+  CHECK(buf == body.substr(62'000, 1000));
+  REQUIRE(f.store->ranges.size() == 3);
+  CHECK(f.store->ranges[2].offset == 62'000);
+  CHECK(f.store->ranges[2].length == 11'000);
+  REQUIRE(vfs.release(ino, opened->handle).is_ok());
+}
+
+TEST_CASE("offline: cached data is still served, uncached data fails transiently") {
+  VfsFixture f;
+  f.put_remote("cached.txt", "kept locally");
+  f.put_remote("uncached.txt", "never read");
+  const Ino cached = f.lookup_ino(kRootIno, "cached.txt");
+  const Ino uncached = f.lookup_ino(kRootIno, "uncached.txt");
+  REQUIRE(f.read_all(cached) == "kept locally");
+
+  f.store->offline = true;
+  f.expire_listings();  // the listing is stale, but the store cannot be asked
+  CHECK(f.lookup_ino(kRootIno, "cached.txt") == cached);
+  CHECK(f.read_all(cached) == "kept locally");
+  auto opened = f.vfs->open(f.who, uncached, O_RDONLY);
+  REQUIRE(opened.is_ok());
+  std::string buf(10, '\0');
+  CHECK(f.vfs->read(uncached, opened->handle, 0, buf).status().kind() == ErrorKind::kTransient);
+  REQUIRE(f.vfs->release(uncached, opened->handle).is_ok());
+}
+
+TEST_CASE("writing into a stored file fetches the rest before the upload") {
+  VfsFixture f;
+  f.put_remote("doc.txt", "0123456789");
+  const Ino ino = f.lookup_ino(kRootIno, "doc.txt");
+  auto opened = f.vfs->open(f.who, ino, O_WRONLY);
+  REQUIRE(opened.is_ok());
+  REQUIRE(f.vfs->write(ino, opened->handle, 2, std::string_view("ab")).is_ok());
+  CHECK(f.store->gets == 0);
+  REQUIRE(f.vfs->release(ino, opened->handle).is_ok());
+  CHECK(f.store->gets == 2);  // both untouched parts came down before journaling
+  auto ranges = f.index->load_ranges(ino);
+  REQUIRE(ranges.is_ok());
+  CHECK(ranges->contains(0, 10));
+  auto rows = f.journal();
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].op == JournalOp::kUpload);
+  CHECK(!rows[0].base_etag.empty());  // conditional on the version it was based on
+  f.store->offline = true;
+  CHECK(f.read_all(ino) == "01ab456789");
+  CHECK(std::filesystem::file_size(f.content->path_of(ino)) == 10);  // what syncd uploads
+}
+
+TEST_CASE("truncate and O_TRUNC change the size and journal an upload") {
+  VfsFixture f;
+  auto entry = f.make_file(kRootIno, "t.txt", "abcdefgh");
+  const Ino ino = entry.attr.ino;
+  SetAttr shrink;
+  shrink.size = 3;
+  auto attr = f.vfs->setattr(f.who, ino, shrink, std::nullopt);
+  REQUIRE(attr.is_ok());
+  CHECK(attr->size == 3);
+  CHECK(f.read_all(ino) == "abc");
+  SetAttr grow;
+  grow.size = 5;
+  REQUIRE(f.vfs->setattr(f.who, ino, grow, std::nullopt).is_ok());
+  CHECK(f.read_all(ino) == std::string("abc\0\0", 5));
+
+  auto opened = f.vfs->open(f.who, ino, O_WRONLY | O_TRUNC);
+  REQUIRE(opened.is_ok());
+  CHECK(f.vfs->getattr(ino)->size == 0);
+  REQUIRE(f.vfs->release(ino, opened->handle).is_ok());
+  auto rows = f.journal();
+  REQUIRE(rows.size() == 1);  // every upload merged into the pending one
+  CHECK(rows[0].gen == f.index->get(ino)->local_gen);
+}
+
+TEST_CASE("chmod of a stored file journals a metadata change") {
+  VfsFixture f;
+  f.put_remote("m.txt", "m");
+  const Ino ino = f.lookup_ino(kRootIno, "m.txt");
+  SetAttr chmod;
+  chmod.mode = 0600;
+  Caller owner = f.who;
+  auto attr = f.vfs->setattr(owner, ino, chmod, std::nullopt);
+  REQUIRE(attr.is_ok());
+  CHECK((attr->mode & 07777) == 0600);
+  CHECK(S_ISREG(attr->mode));
+  auto rows = f.journal();
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].op == JournalOp::kSetMeta);
+  CHECK(rows[0].key == "m.txt");
+
+  Caller stranger = f.who;
+  stranger.uid = 4242;
+  CHECK(f.vfs->setattr(stranger, ino, chmod, std::nullopt).status().kind() ==
+        ErrorKind::kNotPermitted);
+}
+
+TEST_CASE("keep_cache only when the file is unchanged since its last open") {
+  VfsFixture f;
+  auto entry = f.make_file(kRootIno, "k.txt", "v1");
+  const Ino ino = entry.attr.ino;
+  auto first = f.vfs->open(f.who, ino, O_RDONLY);
+  REQUIRE(first.is_ok());
+  REQUIRE(f.vfs->release(ino, first->handle).is_ok());
+  auto second = f.vfs->open(f.who, ino, O_RDWR);
+  REQUIRE(second.is_ok());
+  CHECK(second->keep_cache);
+  f.now_ns += 5'000'000'000;
+  REQUIRE(f.vfs->write(ino, second->handle, 0, std::string_view("v2")).is_ok());
+  REQUIRE(f.vfs->release(ino, second->handle).is_ok());
+  auto third = f.vfs->open(f.who, ino, O_RDONLY);
+  REQUIRE(third.is_ok());
+  CHECK(!third->keep_cache);
+  REQUIRE(f.vfs->release(ino, third->handle).is_ok());
+}
+
+TEST_CASE("user xattrs are kept, other namespaces are refused") {
+  VfsFixture f;
+  auto entry = f.make_file(kRootIno, "x.txt", "");
+  const Ino ino = entry.attr.ino;
+  REQUIRE(f.vfs->setxattr(ino, "user.color", std::string_view("blue"), 0).is_ok());
+  CHECK(*f.vfs->getxattr(ino, "user.color") == "blue");
+  CHECK(*f.vfs->listxattr(ino) == std::vector<std::string>{"user.color"});
+  CHECK(f.vfs->setxattr(ino, "trusted.x", std::string_view("v"), 0).kind() ==
+        ErrorKind::kNotPermitted);
+  REQUIRE(f.vfs->removexattr(ino, "user.color").is_ok());
+  CHECK(f.vfs->getxattr(ino, "user.color").status().kind() == ErrorKind::kNoAttribute);
+}
+
+TEST_CASE("statfs reports the cache directory's file system") {
+  VfsFixture f;
+  auto stats = f.vfs->statfs(kRootIno);
+  REQUIRE(stats.is_ok());
+  CHECK(stats->blocks > 0);
+  CHECK(stats->name_max == 255);
+}
+
+}  // namespace
+}  // namespace autosync::vfs
+
+namespace autosync::vfs {
+namespace {
+
+TEST_CASE("concurrent readers of one uncached file fetch it once") {
+  testing::VfsFixture f;
+  std::string body(1 << 20, '\0');
+  for (size_t i = 0; i < body.size(); ++i)
+    body[i] = static_cast<char>(i * 7 % 251);
+  f.put_remote("shared.bin", body);
+  const Ino ino = f.lookup_ino(kRootIno, "shared.bin");
+  std::vector<std::string> seen(4);
+  std::vector<Status> errors(4);
+  {
+    std::vector<std::jthread> readers;
+    for (size_t t = 0; t < seen.size(); ++t) {
+      readers.emplace_back([&, t] {
+        auto opened = f.vfs->open(f.who, ino, O_RDONLY);
+        if (!opened.is_ok()) {
+          errors[t] = opened.status();
+          return;
+        }
+        std::string chunk(64 << 10, '\0');
+        for (uint64_t off = 0; off < body.size(); off += chunk.size()) {
+          auto got = f.vfs->read(ino, opened->handle, off, chunk);
+          if (!got.is_ok()) {
+            errors[t] = got.status();
+            break;
+          }
+          seen[t].append(chunk.data(), *got);
+        }
+        errors[t] = f.vfs->release(ino, opened->handle);
+      });
+    }
+  }
+  for (size_t t = 0; t < seen.size(); ++t) {
+    INFO(errors[t].to_string());
+    CHECK(errors[t].is_ok());
+    CHECK(seen[t] == body);
+  }
+  CHECK(f.store->gets == 1);  // the first reader's read-ahead covered the whole file
+}
+
+}  // namespace
+}  // namespace autosync::vfs

@@ -1,0 +1,191 @@
+// CacheVfs remote listing: directories are listed on the store when stale and reconciled
+// with objects added, changed and removed behind the Vfs's back.
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <catch2/catch.hpp>
+#include <map>
+
+#include "tests/unit/vfs/vfs_test_util.h"
+
+namespace autosync::vfs {
+namespace {
+
+using testing::VfsFixture;
+
+// name -> type bits, from opendir/readdir/releasedir (without "." and "..").
+std::map<std::string, mode_t> list(VfsFixture& f, Ino dir) {
+  auto handle = f.vfs->opendir(f.who, dir);
+  REQUIRE(handle.is_ok());
+  std::map<std::string, mode_t> names;
+  REQUIRE(f.vfs
+              ->readdir(dir, *handle, 0,
+                        [&](const DirEntry& e) {
+                          if (e.name != "." && e.name != "..") names[e.name] = e.type;
+                          return true;
+                        })
+              .is_ok());
+  REQUIRE(f.vfs->releasedir(dir, *handle).is_ok());
+  return names;
+}
+
+TEST_CASE("a listing brings objects, prefixes and markers in as inodes") {
+  VfsFixture f;
+  f.put_remote("a.txt", "aaa");
+  f.put_remote("sub/b.txt", "bb");
+  f.put_remote("empty/", "");
+  auto names = list(f, kRootIno);
+  CHECK(names ==
+        std::map<std::string, mode_t>{{"a.txt", S_IFREG}, {"empty", S_IFDIR}, {"sub", S_IFDIR}});
+  const Ino sub = f.lookup_ino(kRootIno, "sub");
+  CHECK(list(f, sub) == std::map<std::string, mode_t>{{"b.txt", S_IFREG}});
+  auto a = f.index->get(f.lookup_ino(kRootIno, "a.txt"));
+  REQUIRE(a.is_ok());
+  REQUIRE(a->remote);
+  CHECK(a->remote->key == "a.txt");
+  CHECK(a->size == 3);
+  CHECK(a->cached_bytes == 0);
+  CHECK(!a->dirty());
+  CHECK(a->mode == (S_IFREG | 0644));  // defaults with the mount's umask
+  CHECK(a->uid == 1000);
+}
+
+TEST_CASE("listed objects take their attributes from s3fs metadata") {
+  VfsFixture f;
+  f.put_remote("private.txt", "secret",
+               {{"mode", std::to_string(S_IFREG | 0600)},
+                {"uid", "42"},
+                {"gid", "43"},
+                {"mtime", "1600000000"}});
+  f.put_remote("link", "../elsewhere", {{"mode", std::to_string(S_IFLNK | 0777)}});
+  auto file = f.vfs->getattr(f.lookup_ino(kRootIno, "private.txt"));
+  REQUIRE(file.is_ok());
+  CHECK(file->mode == (S_IFREG | 0600));
+  CHECK(file->uid == 42);
+  CHECK(file->gid == 43);
+  CHECK(file->mtime.sec == 1600000000);
+  const Ino link = f.lookup_ino(kRootIno, "link");
+  CHECK(S_ISLNK(f.vfs->getattr(link)->mode));
+  auto target = f.vfs->readlink(link);
+  REQUIRE(target.is_ok());
+  CHECK(*target == "../elsewhere");
+}
+
+TEST_CASE("a fresh listing is not repeated before dir_ttl") {
+  VfsFixture f;
+  f.put_remote("a.txt", "a");
+  list(f, kRootIno);
+  const int lists = f.store->lists;
+  f.put_remote("b.txt", "b");
+  CHECK(f.vfs->lookup(f.who, kRootIno, "b.txt").status().kind() == ErrorKind::kNotFound);
+  CHECK(f.store->lists == lists);
+  f.expire_listings();
+  CHECK(f.vfs->lookup(f.who, kRootIno, "b.txt").is_ok());
+  CHECK(f.store->lists == lists + 1);
+}
+
+TEST_CASE("reconcile: changed objects drop their cache and removed ones vanish") {
+  VfsFixture f;
+  f.put_remote("changed.txt", "old");
+  f.put_remote("removed.txt", "gone soon");
+  f.put_remote("same.txt", "same");
+  const Ino changed = f.lookup_ino(kRootIno, "changed.txt");
+  const Ino removed = f.lookup_ino(kRootIno, "removed.txt");
+  const Ino same = f.lookup_ino(kRootIno, "same.txt");
+  REQUIRE(f.read_all(changed) == "old");
+  REQUIRE(f.read_all(same) == "same");
+
+  f.put_remote("changed.txt", "new and longer");
+  f.remove_remote("removed.txt");
+  f.put_remote("added.txt", "hi");
+  f.expire_listings();
+  auto names = list(f, kRootIno);
+  CHECK(names == std::map<std::string, mode_t>{
+                     {"added.txt", S_IFREG}, {"changed.txt", S_IFREG}, {"same.txt", S_IFREG}});
+  CHECK(f.vfs->getattr(removed).status().kind() == ErrorKind::kNotFound);
+  CHECK(f.lookup_ino(kRootIno, "changed.txt") == changed);
+  CHECK(f.vfs->getattr(changed)->size == 14);
+  CHECK(f.vfs->getattr(changed)->blocks == 0);
+  const int gets = f.store->gets;
+  CHECK(f.read_all(changed) == "new and longer");
+  CHECK(f.store->gets == gets + 1);
+  CHECK(f.read_all(same) == "same");
+  CHECK(f.store->gets == gets + 1);  // unchanged: still cached
+  CHECK(f.journal().empty());        // the store's changes are not echoed back
+}
+
+TEST_CASE("reconcile keeps local work (dirty files, names not uploaded yet)") {
+  VfsFixture f;
+  f.put_remote("edited.txt", "base");
+  const Ino edited = f.lookup_ino(kRootIno, "edited.txt");
+  auto opened = f.vfs->open(f.who, edited, O_WRONLY);
+  REQUIRE(opened.is_ok());
+  REQUIRE(f.vfs->write(edited, opened->handle, 0, std::string_view("LOCAL")).is_ok());
+  REQUIRE(f.vfs->release(edited, opened->handle).is_ok());
+  auto local = f.make_file(kRootIno, "local.txt", "not uploaded yet");
+
+  f.put_remote("edited.txt", "someone else's change");  // a conflict for syncd to find
+  f.expire_listings();
+  auto names = list(f, kRootIno);
+  CHECK(names.contains("local.txt"));
+  CHECK(names.contains("edited.txt"));
+  CHECK(f.read_all(edited) == "LOCAL");
+  CHECK(f.read_all(local.attr.ino) == "not uploaded yet");
+
+  f.remove_remote("edited.txt");
+  f.expire_listings();
+  CHECK(list(f, kRootIno).contains("edited.txt"));  // dirty: kept though gone remotely
+}
+
+TEST_CASE("an empty clean directory that vanished from the store goes too") {
+  VfsFixture f;
+  f.put_remote("d/", "");
+  const Ino d = f.lookup_ino(kRootIno, "d");
+  CHECK(list(f, d).empty());
+  f.remove_remote("d/");
+  f.expire_listings();
+  CHECK(f.vfs->lookup(f.who, kRootIno, "d").status().kind() == ErrorKind::kNotFound);
+}
+
+TEST_CASE("readdir resumes from a cookie") {
+  VfsFixture f;
+  for (const char* name : {"1", "2", "3"})
+    f.make_file(kRootIno, name, "");
+  auto handle = f.vfs->opendir(f.who, kRootIno);
+  REQUIRE(handle.is_ok());
+  std::vector<DirEntry> seen;
+  auto take_two = [&](const DirEntry& e) {
+    seen.push_back(e);
+    return seen.size() % 2 != 0;
+  };
+  REQUIRE(f.vfs->readdir(kRootIno, *handle, 0, take_two).is_ok());
+  REQUIRE(seen.size() == 2);
+  REQUIRE(f.vfs->readdir(kRootIno, *handle, seen.back().cookie, take_two).is_ok());
+  REQUIRE(f.vfs->readdir(kRootIno, *handle, seen.back().cookie, take_two).is_ok());
+  std::vector<std::string> names;
+  for (const auto& e : seen)
+    names.push_back(e.name);
+  CHECK(names == std::vector<std::string>{".", "..", "1", "2", "3"});
+  REQUIRE(f.vfs->releasedir(kRootIno, *handle).is_ok());
+}
+
+TEST_CASE("offline listing serves what the index has") {
+  VfsFixture f;
+  f.put_remote("a.txt", "a");
+  list(f, kRootIno);
+  f.store->offline = true;
+  f.expire_listings();
+  CHECK(list(f, kRootIno) == std::map<std::string, mode_t>{{"a.txt", S_IFREG}});
+  const int lists = f.store->lists;
+  CHECK(f.vfs->lookup(f.who, kRootIno, "a.txt").is_ok());
+  CHECK(f.store->lists == lists);  // not asked again right away
+
+  f.store->offline = false;  // back online, and offline_retry later: listed again
+  f.put_remote("b.txt", "b");
+  f.now_ns += 6'000'000'000;
+  CHECK(f.vfs->lookup(f.who, kRootIno, "b.txt").is_ok());
+  CHECK(f.store->lists == lists + 1);
+}
+
+}  // namespace
+}  // namespace autosync::vfs
