@@ -1,0 +1,51 @@
+// The journal operations: each applies one claimed journal row to the object store and says
+// which inodes the store now holds at which version. The WorkerPool records that and
+// deletes the row in one index transaction, so a crash between the store write and the
+// index update only repeats idempotent work.
+//
+// Conflicts (the object changed on the store since our base version) come back as
+// ErrorKind::kPreconditionFailed with a message starting "conflict:"; the pool fails the row
+// and the object is left as the store has it. Retryable errors are Status::retryable().
+// Threading: the functions are stateless; each call uses only its arguments (the index,
+// content store and object store are safe from many threads).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "backends/object_store.h"
+#include "backends/transfer/transfer.h"
+#include "core/content/content_store.h"
+#include "core/index/index.h"
+
+namespace autosync::syncd {
+
+struct OpContext {
+  index::Index& index;
+  content::ContentStore& content;
+  backends::ObjectStore& store;
+  const backends::TransferOptions& transfer;
+};
+
+// "Inode `ino` is on the store at `remote` as of local generation `gen`" (mark_synced).
+struct SyncedInode {
+  index::Ino ino = 0;
+  uint64_t gen = 0;
+  index::RemoteVersion remote;
+};
+
+using OpResult = Result<std::vector<SyncedInode>>;
+
+OpResult run_upload(const OpContext& ctx, const index::JournalEntry& row);
+OpResult run_delete(const OpContext& ctx, const index::JournalEntry& row);
+OpResult run_move(const OpContext& ctx, const index::JournalEntry& row);
+OpResult run_mkdir_marker(const OpContext& ctx, const index::JournalEntry& row);
+OpResult run_rmdir_marker(const OpContext& ctx, const index::JournalEntry& row);
+OpResult run_set_meta(const OpContext& ctx, const index::JournalEntry& row);
+
+// Dispatches on row.op.
+OpResult run_journal_op(const OpContext& ctx, const index::JournalEntry& row);
+
+std::string_view to_string(index::JournalOp op);
+
+}  // namespace autosync::syncd

@@ -1,0 +1,84 @@
+// kDelete, kMkdirMarker, kRmdirMarker, kSetMeta: the one-request journal operations.
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include "backends/byte_io.h"
+#include "core/layout/object_meta.h"
+#include "syncd/journal_ops.h"
+#include "syncd/op_util.h"
+
+namespace autosync::syncd {
+namespace {
+
+Status conflict(std::string message) {
+  return Status::error(ErrorKind::kPreconditionFailed, "conflict: " + std::move(message));
+}
+
+// For a delete of an object we know the version of: refuses when the store holds another
+// version (changed behind our back: deleting it would lose that change).
+Status check_unchanged(const OpContext& ctx, const index::InodeRecord& inode,
+                       std::string_view key) {
+  if (!inode.remote || inode.remote->key != key || inode.remote->etag.empty()) return {};
+  auto info = ctx.store.head(key);
+  if (!info.is_ok()) {
+    if (info.status().is(ErrorKind::kNotFound)) return {};
+    return std::move(info).take_status().context(fmt::format("head {}", key));
+  }
+  if (info->etag == inode.remote->etag) return {};
+  return conflict(fmt::format("{} changed on the store (etag {}, expected {}); not deleted", key,
+                              info->etag, inode.remote->etag));
+}
+
+}  // namespace
+
+OpResult run_delete(const OpContext& ctx, const index::JournalEntry& row) {
+  AUTOSYNC_ASSIGN_OR_RETURN(auto inode, inode_of(ctx.index, row));
+  if (inode) AUTOSYNC_RETURN_IF_ERROR(check_unchanged(ctx, *inode, row.key));
+  // remove() of a missing key succeeds (ObjectStore contract): already gone is fine.
+  AUTOSYNC_RETURN_IF_ERROR(ctx.store.remove(row.key).context(fmt::format("delete {}", row.key)));
+  return std::vector<SyncedInode>{};
+}
+
+OpResult run_mkdir_marker(const OpContext& ctx, const index::JournalEntry& row) {
+  AUTOSYNC_ASSIGN_OR_RETURN(auto inode, inode_of(ctx.index, row));
+  const std::string key = marker_key(row.key);
+  index::InodeRecord attrs;  // a directory removed meanwhile still gets sane metadata
+  attrs.mode = S_IFDIR | 0755;
+  const index::InodeRecord& source = inode ? *inode : attrs;
+  const backends::PutOptions options{.metadata = meta_for(source),
+                                     .content_type = std::string(layout::kDirContentType),
+                                     .conditions = {}};
+  const backends::BufferSource empty("");
+  AUTOSYNC_ASSIGN_OR_RETURN(auto info, ctx.store.put(key, empty, options));
+  if (!inode) return std::vector<SyncedInode>{};
+  return std::vector<SyncedInode>{
+      {.ino = inode->ino, .gen = row.gen, .remote = remote_from(info, key, inode->mtime_ns)}};
+}
+
+OpResult run_rmdir_marker(const OpContext& ctx, const index::JournalEntry& row) {
+  const std::string key = marker_key(row.key);
+  AUTOSYNC_RETURN_IF_ERROR(ctx.store.remove(key).context(fmt::format("rmdir marker {}", key)));
+  return std::vector<SyncedInode>{};
+}
+
+OpResult run_set_meta(const OpContext& ctx, const index::JournalEntry& row) {
+  AUTOSYNC_ASSIGN_OR_RETURN(auto inode, inode_of(ctx.index, row));
+  // Gone, or never on the store: the upload that puts it there carries the metadata.
+  if (!inode || !inode->remote) return std::vector<SyncedInode>{};
+  const std::string key = inode->is_dir() ? marker_key(row.key) : row.key;
+  backends::CopyOptions options{
+      .replace_metadata = true, .metadata = meta_for(*inode), .source_conditions = {}};
+  if (inode->remote->key == key) options.source_conditions.if_match = inode->remote->etag;
+  auto info = ctx.store.copy(key, key, options);
+  if (!info.is_ok()) {
+    if (info.status().is(ErrorKind::kNotFound)) {
+      return conflict(fmt::format("{} was deleted on the store meanwhile; metadata not set", key));
+    }
+    return as_conflict(std::move(info).take_status(), key, options.source_conditions)
+        .context(fmt::format("setmeta {}", key));
+  }
+  return std::vector<SyncedInode>{
+      {.ino = inode->ino, .gen = row.gen, .remote = remote_from(*info, key, inode->mtime_ns)}};
+}
+
+}  // namespace autosync::syncd

@@ -1,0 +1,35 @@
+// WorkerOptions: how autosyncd's upload workers run. Plain struct with documented defaults;
+// copied into the WorkerPool.
+#pragma once
+
+#include <chrono>
+
+#include "backends/transfer/transfer.h"
+#include "core/index/index_options.h"
+
+namespace autosync::syncd {
+
+// How long a row that failed with a retryable error waits before its next attempt:
+// min(max, initial * 2^attempts), attempts counting the row's earlier failures.
+struct RetryBackoff {
+  std::chrono::milliseconds initial{1000};
+  std::chrono::milliseconds max{std::chrono::minutes(5)};
+};
+
+struct WorkerOptions {
+  unsigned workers = 4;  // threads claiming journal rows (at least 1)
+  // Workers look at the journal this often even when no doorbell rang (a lost ring, rows
+  // whose retry time came).
+  std::chrono::milliseconds rescan_interval{5000};
+  // On start, rows claimed longer ago than this (a crashed or stopped daemon's) are requeued.
+  std::chrono::milliseconds stale_claim_after{std::chrono::minutes(10)};
+  backends::TransferOptions transfer;
+  RetryBackoff backoff;
+  // Nanoseconds since the epoch for claims and retry times; empty = the system clock.
+  index::Clock clock;
+};
+
+// The wait before retry number `attempts` + 1 of a row that failed `attempts` times before.
+std::chrono::milliseconds retry_delay(const RetryBackoff& backoff, uint32_t attempts);
+
+}  // namespace autosync::syncd

@@ -1,0 +1,184 @@
+#include "syncd/worker_pool.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace autosync::syncd {
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+using std::chrono::nanoseconds;
+
+int64_t to_ns(milliseconds ms) {
+  return duration_cast<nanoseconds>(ms).count();
+}
+
+int64_t system_now_ns() {
+  return duration_cast<nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+WorkerPool::WorkerPool(index::Index& index, content::ContentStore& content,
+                       backends::ObjectStore& store, WorkerOptions options, std::string worker_id)
+    : index_(index),
+      content_(content),
+      store_(store),
+      options_(std::move(options)),
+      worker_id_(std::move(worker_id)) {}
+
+WorkerPool::~WorkerPool() {
+  stop();
+}
+
+int64_t WorkerPool::now_ns() const {
+  return options_.clock ? options_.clock() : system_now_ns();
+}
+
+Status WorkerPool::start() {
+  if (running()) return invalid(fmt::format("worker pool {}: already running", worker_id_));
+  const int64_t stale_before = now_ns() - to_ns(options_.stale_claim_after);
+  AUTOSYNC_ASSIGN_OR_RETURN(const uint64_t requeued, index_.requeue_stale(stale_before));
+  if (requeued > 0) spdlog::info("syncd {}: requeued {} stale journal rows", worker_id_, requeued);
+  const unsigned count = std::max(1U, options_.workers);
+  for (unsigned i = 0; i < count; ++i) {
+    threads_.emplace_back([this](const std::stop_token& stop) { run(stop); });
+  }
+  spdlog::info("syncd {}: {} workers on {}", worker_id_, count, store_.describe());
+  return {};
+}
+
+void WorkerPool::stop() {
+  for (auto& thread : threads_)
+    thread.request_stop();
+  threads_.clear();  // joins; a stop request also ends a worker's wait on work_cv_
+}
+
+void WorkerPool::wake() {
+  {
+    const std::lock_guard lock(mu_);
+    ++wakes_;
+  }
+  work_cv_.notify_all();
+}
+
+void WorkerPool::run(const std::stop_token& stop) {
+  while (!stop.stop_requested()) {
+    uint64_t seen = 0;
+    {
+      const std::lock_guard lock(mu_);
+      seen = wakes_;  // read before claiming, so a ring during the claim is not lost
+    }
+    if (work_once()) continue;
+    wait_for_work(stop, seen);
+  }
+}
+
+void WorkerPool::wait_for_work(const std::stop_token& stop, uint64_t seen_wakes) {
+  std::unique_lock lock(mu_);
+  milliseconds timeout = options_.rescan_interval;
+  const int64_t now = now_ns();
+  if (next_retry_ns_ <= now) {
+    next_retry_ns_ = std::numeric_limits<int64_t>::max();  // due now: this worker looks
+    return;
+  }
+  if (next_retry_ns_ != std::numeric_limits<int64_t>::max()) {
+    const auto until_retry = duration_cast<milliseconds>(nanoseconds(next_retry_ns_ - now));
+    timeout = std::min(timeout, until_retry + milliseconds(1));
+  }
+  work_cv_.wait_for(lock, stop, timeout, [&] { return wakes_ != seen_wakes; });
+}
+
+bool WorkerPool::work_once() {
+  auto rows = index_.claim(worker_id_, now_ns(), 1);
+  if (!rows.is_ok()) {
+    spdlog::warn("syncd {}: claim: {}", worker_id_, rows.status().to_string());
+    return false;
+  }
+  if (rows->empty()) return false;
+  apply(rows->front());
+  return true;
+}
+
+void WorkerPool::apply(const index::JournalEntry& row) {
+  const OpContext ctx{
+      .index = index_, .content = content_, .store = store_, .transfer = options_.transfer};
+  const auto started = std::chrono::steady_clock::now();
+  OpResult result = run_journal_op(ctx, row);
+  const auto elapsed = duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
+  record(row, std::move(result), elapsed.count());
+  done_cv_.notify_all();
+}
+
+void WorkerPool::record(const index::JournalEntry& row, OpResult result, int64_t elapsed_ms) {
+  const auto op = to_string(row.op);
+  if (result.is_ok()) {
+    Status recorded = record_success(row, *result);
+    if (recorded.is_ok()) {
+      spdlog::info("syncd: {} {} (row {}, ino {}, gen {}) done in {} ms", op, row.key, row.seq,
+                   row.ino, row.gen, elapsed_ms);
+      return;
+    }
+    // The store has the change but the index does not know: do the row again later.
+    schedule_retry(row, std::move(recorded).context("record the result"));
+    return;
+  }
+  const Status& error = result.status();
+  if (error.retryable()) {
+    schedule_retry(row, error);
+    return;
+  }
+  spdlog::warn("syncd: {} {} (row {}) failed: {}", op, row.key, row.seq, error.to_string());
+  if (Status s = index_.fail(row.seq, error.to_string()); !s.is_ok()) {
+    spdlog::warn("syncd: row {}: mark failed: {}", row.seq, s.to_string());
+  }
+}
+
+Status WorkerPool::record_success(const index::JournalEntry& row,
+                                  const std::vector<SyncedInode>& synced) {
+  AUTOSYNC_ASSIGN_OR_RETURN(auto txn, index_.write());
+  for (const auto& inode : synced) {
+    auto marked = txn.mark_synced(inode.ino, inode.gen, inode.remote);
+    // An inode purged meanwhile has nothing left to record.
+    if (!marked.is_ok() && !marked.status().is(ErrorKind::kNotFound)) {
+      return std::move(marked).take_status();
+    }
+  }
+  AUTOSYNC_RETURN_IF_ERROR(txn.finish(row.seq));
+  return txn.commit();
+}
+
+void WorkerPool::schedule_retry(const index::JournalEntry& row, const Status& error) {
+  const milliseconds delay = retry_delay(options_.backoff, row.attempts);
+  const int64_t not_before = now_ns() + to_ns(delay);
+  spdlog::warn("syncd: {} {} (row {}, attempt {}) retry in {} ms: {}", to_string(row.op), row.key,
+               row.seq, row.attempts + 1, delay.count(), error.to_string());
+  if (Status s = index_.retry_later(row.seq, error.to_string(), not_before); !s.is_ok()) {
+    spdlog::warn("syncd: row {}: schedule retry: {}", row.seq, s.to_string());
+    return;
+  }
+  const std::lock_guard lock(mu_);
+  next_retry_ns_ = std::min(next_retry_ns_, not_before);
+}
+
+Status WorkerPool::drain(milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    AUTOSYNC_ASSIGN_OR_RETURN(const auto stats, index_.pending_stats());
+    if (stats.count == 0) return {};
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return transient(
+          fmt::format("drain: {} rows still pending after {} ms", stats.count, timeout.count()));
+    }
+    wake();
+    std::unique_lock lock(mu_);
+    // Polls as well: rows may also be finished by another process sharing the index.
+    done_cv_.wait_for(lock, milliseconds(20));
+  }
+}
+
+}  // namespace autosync::syncd

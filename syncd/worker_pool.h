@@ -1,0 +1,79 @@
+// WorkerPool: autosyncd's upload workers. Threads that claim journal rows from the cache
+// index and apply them to the object store (journal_ops.h), then record the result: the
+// row deleted and the inode's remote version updated in one index transaction, or the row
+// put back for a later retry (retryable errors, exponential backoff), or failed for good
+// (conflicts and other permanent errors, with the message in journal.last_error).
+//
+// The journal is the truth and the doorbell only a hint: workers wake on wake() (the
+// doorbell pump calls it), when a retry comes due, and every rescan_interval regardless.
+//
+// Threading: start/stop/drain from one controlling thread; wake() from any thread. Each
+// worker is a std::jthread; stop() joins them all: a row in flight finishes, and one that
+// cannot is left claimed and requeued by the next start (requeue_stale). The index needs a
+// connection per worker plus one per thread calling drain() (IndexOptions::pool).
+// Ownership: borrows the index, content store and object store, which must outlive it.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <limits>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "backends/object_store.h"
+#include "core/content/content_store.h"
+#include "core/index/index.h"
+#include "syncd/journal_ops.h"
+#include "syncd/worker_options.h"
+
+namespace autosync::syncd {
+
+class WorkerPool {
+ public:
+  WorkerPool(index::Index& index, content::ContentStore& content, backends::ObjectStore& store,
+             WorkerOptions options, std::string worker_id);
+  ~WorkerPool();  // stop()
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  // Requeues stale claims (older than stale_claim_after), then starts the workers.
+  // kInvalid when already running; index errors as the index reports them.
+  Status start();
+  // Stops and joins every worker. Idempotent.
+  void stop();
+  // Makes idle workers look at the journal now. Any thread; never blocks for long.
+  void wake();
+  // Blocks until the journal has no pending or running rows (failed rows do not count), or
+  // `timeout` passes: kTransient "drain: N rows still pending after T ms".
+  Status drain(std::chrono::milliseconds timeout);
+
+  bool running() const { return !threads_.empty(); }
+
+ private:
+  void run(const std::stop_token& stop);
+  bool work_once();  // claims and runs one row; false when none was ready
+  void apply(const index::JournalEntry& row);
+  void record(const index::JournalEntry& row, OpResult result, int64_t elapsed_ms);
+  Status record_success(const index::JournalEntry& row, const std::vector<SyncedInode>& synced);
+  void schedule_retry(const index::JournalEntry& row, const Status& error);
+  void wait_for_work(const std::stop_token& stop, uint64_t seen_wakes);
+  int64_t now_ns() const;
+
+  index::Index& index_;
+  content::ContentStore& content_;
+  backends::ObjectStore& store_;
+  const WorkerOptions options_;
+  const std::string worker_id_;
+
+  std::mutex mu_;  // guards the wake-up state below; never held while doing work
+  std::condition_variable_any work_cv_;  // workers wait here (rings, retries due, stop)
+  std::condition_variable_any done_cv_;  // drain() waits here (a row was recorded)
+  uint64_t wakes_ = 0;                   // guarded by mu_: bumped by wake()
+  int64_t next_retry_ns_ = std::numeric_limits<int64_t>::max();  // guarded by mu_
+  std::vector<std::jthread> threads_;  // only touched by start/stop (controlling thread)
+};
+
+}  // namespace autosync::syncd
