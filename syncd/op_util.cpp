@@ -49,7 +49,9 @@ backends::Conditions base_conditions(const index::InodeRecord& inode,
   } else if (!row.base_etag.empty()) {
     conditions.if_match = row.base_etag;
   } else {
-    conditions.if_none_match = "*";  // never on the store: must not replace someone's object
+    // Never on the store: must not replace someone's object. (assign(1, '*') rather than = "*":
+    // GCC 12 at -O2 reports a false -Wrestrict on the literal assignment here.)
+    conditions.if_none_match.assign(1, '*');
   }
   return conditions;
 }
