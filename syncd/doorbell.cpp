@@ -70,7 +70,7 @@ void DoorbellListener::drain() {
   }
 }
 
-DoorbellClient::DoorbellClient(zmq::context_t& context, std::filesystem::path socket_path)
+DoorbellClient::DoorbellClient(zmq::context_t& context, const std::filesystem::path& socket_path)
     : context_(context), endpoint_(endpoint_for(socket_path)) {}
 
 DoorbellClient::~DoorbellClient() {

@@ -60,7 +60,7 @@ class DoorbellListener {
 class DoorbellClient final : public vfs::ChangeNotifier {
  public:
   // Connects lazily, on the first ring(), so a client can be made before the daemon runs.
-  DoorbellClient(zmq::context_t& context, std::filesystem::path socket_path);
+  DoorbellClient(zmq::context_t& context, const std::filesystem::path& socket_path);
   ~DoorbellClient() override;
   DoorbellClient(const DoorbellClient&) = delete;
   DoorbellClient& operator=(const DoorbellClient&) = delete;

@@ -3,6 +3,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "core/index/txn.h"
 #include "core/index/txn_util.h"
@@ -39,7 +41,7 @@ Result<std::string> ReadTxn::path_of(Ino ino) {
   AUTOSYNC_ASSIGN_OR_RETURN(auto stmt,
                             db().prepare_cached("SELECT parent, name FROM dentries WHERE ino = ?"
                                                 " ORDER BY parent, name LIMIT 1"));
-  std::string path;
+  std::vector<std::string> names;  // leaf first
   Ino at = ino;
   for (int depth = 0; at != kRootIno; ++depth) {
     if (depth == kMaxDepth) {
@@ -49,9 +51,13 @@ Result<std::string> ReadTxn::path_of(Ino ino) {
     stmt->reset();
     AUTOSYNC_ASSIGN_OR_RETURN(bool found, stmt->bind(1, at).step());
     if (!found) return not_found(fmt::format("path of {}: inode {} has no name", ino, at));
-    const std::string name = blob_string(stmt->blob(1));
-    path = path.empty() ? name : name + "/" + path;
+    names.push_back(blob_string(stmt->blob(1)));
     at = stmt->uint64(0);
+  }
+  std::string path;
+  for (auto it = names.rbegin(); it != names.rend(); ++it) {
+    if (!path.empty()) path += '/';
+    path += *it;
   }
   return path;
 }

@@ -13,7 +13,7 @@ namespace autosync::index {
 namespace {
 
 constexpr size_t kMaxXattrName = 255;                                 // XATTR_NAME_MAX
-constexpr size_t kMaxXattrValue = 64 * 1024;                          // XATTR_SIZE_MAX
+constexpr size_t kMaxXattrValue = 64UL * 1024;                        // XATTR_SIZE_MAX
 constexpr uint64_t kMaxOffset = std::numeric_limits<int64_t>::max();  // SQLite INTEGER
 
 Status set_ctime_now(db::Database& db, Ino ino, int64_t now) {
