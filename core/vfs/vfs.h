@@ -139,7 +139,8 @@ class Vfs {
   virtual Status fsync(Ino ino, Handle handle, bool data_only) = 0;
   virtual Status release(Ino ino, Handle handle) = 0;  // the last descriptor is gone
 
-  // Directories: entries are handed to `emit` from `cookie` on until it returns false.
+  // Directories: entries are handed to `emit` from `cookie` on until it returns false. The
+  // Vfs emits "." and ".." itself (cookies 1 and 2), then the entries in a stable order.
   virtual Result<Handle> opendir(const Caller& who, Ino ino) = 0;
   virtual Status readdir(Ino ino, Handle handle, uint64_t cookie,
                          const std::function<bool(const DirEntry&)>& emit) = 0;
