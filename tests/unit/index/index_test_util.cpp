@@ -1,11 +1,8 @@
 #include "tests/unit/index/index_test_util.h"
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 
-#include "core/base/unique_fd.h"
+#include "tests/support/child_process.h"
 
 namespace autosync::index::testing {
 
@@ -43,39 +40,9 @@ InodeRecord IndexFixture::mkdir(Ino parent, std::string_view name) {
 
 std::string run_in_child(const std::function<std::string()>& body,
                          const std::function<void()>& meanwhile) {
-  int fds[2];
-  REQUIRE(::pipe(fds) == 0);
-  UniqueFd read_end(fds[0]);
-  UniqueFd write_end(fds[1]);
-  const pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    read_end.reset();
-    int code = 0;
-    try {
-      const std::string out = body();
-      std::string_view rest = out;
-      while (!rest.empty()) {
-        const ssize_t n = ::write(write_end.get(), rest.data(), rest.size());
-        if (n <= 0) break;
-        rest.remove_prefix(static_cast<size_t>(n));
-      }
-    } catch (...) {
-      code = 4;
-    }
-    ::_exit(code);  // never run the parent's destructors in the child
-  }
-  write_end.reset();
-  if (meanwhile) meanwhile();
-  std::string output;
-  char buf[4096];
-  for (ssize_t n; (n = ::read(read_end.get(), buf, sizeof buf)) > 0;) {
-    output.append(buf, static_cast<size_t>(n));
-  }
-  int status = 0;
-  REQUIRE(::waitpid(pid, &status, 0) == pid);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return "exit " + std::to_string(status);
-  return output;
+  const autosync::testing::ChildReport child = autosync::testing::run_in_child(body, meanwhile);
+  if (child.exit_code != 0) return "exit " + std::to_string(child.exit_code);
+  return child.output;
 }
 
 }  // namespace autosync::index::testing
