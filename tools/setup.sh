@@ -10,7 +10,7 @@ packages=(
   libzmq3-dev cppzmq-dev catch2 libpugixml-dev nlohmann-json3-dev libtomlplusplus-dev
   libcli11-dev libspdlog-dev libfmt-dev libcrypt-dev
   clang-format clang-tidy mandoc
-  s3fs rclone awscli
+  s3fs rclone awscli python3 fio
 )
 
 missing=()
