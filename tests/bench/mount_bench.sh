@@ -53,11 +53,12 @@ declare -A mount_pid=()   # mountpoint -> pid of the FUSE process we started
 server_pid=
 
 cleanup() {
-  local mnt
+  local mnt pid
   for mnt in "${!mount_pid[@]}"; do
     fusermount3 -u -z "$mnt" 2>/dev/null
     kill "${mount_pid[$mnt]}" 2>/dev/null
   done
+  for pid in $(our_syncd_pids); do kill "$pid" 2>/dev/null; done
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
   wait 2>/dev/null
   rm -rf "$work"
@@ -76,10 +77,8 @@ NODE_OPTIONS=--openssl-legacy-provider node "$repo/tests/servers/node_modules/s3
   -s -d "$data" -a 127.0.0.1 -p "$port" "${buckets[@]}" >"$work/s3rver.log" 2>&1 &
 server_pid=$!
 # curl signs the headers, not the body (UNSIGNED-PAYLOAD), as in transfer_bench.
-s3curl() {
-  curl -sS -f --aws-sigv4 "aws:amz:us-east-1:s3" --user S3RVER:S3RVER \
-    -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' "$@"
-}
+s3curl=(curl -sS -f --aws-sigv4 "aws:amz:us-east-1:s3" --user S3RVER:S3RVER
+  -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD')
 for _ in $(seq 100); do curl -s -o /dev/null "$endpoint/" && break; sleep 0.1; done
 kill -0 $server_pid 2>/dev/null || die "s3rver did not start: $(cat "$work/s3rver.log")"
 
@@ -97,10 +96,10 @@ drop_caches() {
 # timed CMD...: runs CMD, prints the seconds it took (or ERR).
 timed() {
   local t0 t1
-  t0=$(now); "$@" >/dev/null 2>>"$work/errors.log" || { echo ERR; return; }
+  t0=$(now); timeout $wait_timeout "$@" >/dev/null 2>>"$work/errors.log" || { echo ERR; return; }
   t1=$(now); since "$t0" "$t1"
 }
-py() { python3 "$work_py" "$@" 2>>"$work/errors.log" || echo ERR; }
+py() { timeout $wait_timeout python3 "$work_py" "$@" 2>>"$work/errors.log" || echo ERR; }
 
 # --- mounts ----------------------------------------------------------------------------------
 printf 'S3RVER:S3RVER\n' >"$work/s3fs.passwd"; chmod 600 "$work/s3fs.passwd"
@@ -166,20 +165,32 @@ remount() {
   start_mount "$1"
 }
 
-# Peak RSS (VmHWM, KiB) of autosyncfs and of the autosyncd it started, the highest seen so far.
-rss_peak_fs=0 rss_peak_syncd=0
-sample_rss() {
-  local fs_pid=$1 hwm syncd exe p
-  [ -n "$fs_pid" ] || return 0
-  hwm=$(awk '/VmHWM/ {print $2}' "/proc/$fs_pid/status" 2>/dev/null) || hwm=0
-  [ "${hwm:-0}" -gt $rss_peak_fs ] && rss_peak_fs=$hwm
-  syncd=$(realpath "$build/syncd/autosyncd" 2>/dev/null)
+# The autosyncd processes our autosyncfs started: the autosyncd binary, with our work dir in
+# its command line or environment, or a child of one of our mounts.
+our_syncd_pids() {
+  local syncd p exe parent
+  syncd=$(realpath "$build/syncd/autosyncd" 2>/dev/null) || return 0
   for p in /proc/[0-9]*; do
     exe=$(readlink "$p/exe" 2>/dev/null) || continue
     [ "$exe" = "$syncd" ] || continue
-    grep -qF "$work" "$p/cmdline" "$p/environ" 2>/dev/null ||
-      [ "$(awk '{print $4}' "$p/stat" 2>/dev/null)" = "$fs_pid" ] || continue
-    hwm=$(awk '/VmHWM/ {print $2}' "$p/status" 2>/dev/null) || continue
+    parent=$(awk '{print $4}' "$p/stat" 2>/dev/null)
+    if grep -qF "$work" "$p/cmdline" "$p/environ" 2>/dev/null ||
+      printf '%s\n' "${mount_pid[@]}" | grep -qx "$parent"; then
+      echo "${p#/proc/}"
+    fi
+  done
+}
+
+# Peak RSS (VmHWM, KiB) of autosyncfs and of the autosyncd it started, the highest seen so far.
+rss_peak_fs=0 rss_peak_syncd=0
+vm_hwm() { awk '/VmHWM/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+sample_rss() {
+  local hwm pid
+  [ -n "$1" ] || return 0
+  hwm=$(vm_hwm "$1")
+  [ "${hwm:-0}" -gt $rss_peak_fs ] && rss_peak_fs=$hwm
+  for pid in $(our_syncd_pids); do
+    hwm=$(vm_hwm "$pid")
     [ "${hwm:-0}" -gt $rss_peak_syncd ] && rss_peak_syncd=$hwm
   done
 }

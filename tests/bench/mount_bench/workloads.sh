@@ -4,9 +4,9 @@
 # curl PUT and cold GET of the sequential file: the baselines for what a mount can reach.
 curl_baseline() {
   log "=== curl"
-  record curl seq_put "$(timed s3curl -T "$work/seq.src" "$endpoint/bench-curl/seq.bin")"
+  record curl seq_put "$(timed "${s3curl[@]}" -T "$work/seq.src" "$endpoint/bench-curl/seq.bin")"
   drop_caches
-  record curl seq_get "$(timed s3curl -o /dev/null "$endpoint/bench-curl/seq.bin")"
+  record curl seq_get "$(timed "${s3curl[@]}" -o /dev/null "$endpoint/bench-curl/seq.bin")"
 }
 
 # wait_on_server TARGET METRIC KIND ARGS...: records the seconds until the objects are complete.
@@ -49,7 +49,7 @@ workload_tarball() {
   local t=$1 m=$2 start t0 rc
   mkdir -p "$m/tree"
   start=$(now)
-  tar -xf "$work/tree.tar" -C "$m/tree" 2>>"$work/tar-$t.log"
+  timeout $wait_timeout tar -xf "$work/tree.tar" -C "$m/tree" 2>>"$work/tar-$t.log"
   rc=$?
   record "$t" tar_extract "$(since "$start" "$(now)")"
   record "$t" tar_errors "$rc:$(wc -l <"$work/tar-$t.log")"
@@ -58,7 +58,7 @@ workload_tarball() {
 
 workload_fio() {
   local t=$1 m=$2 json=$work/fio-$1.json
-  fio --name=randrw --filename="$m/fio.dat" --size=$fio_size --bs=4k --rw=randrw \
+  timeout $wait_timeout fio --name=randrw --filename="$m/fio.dat" --size=$fio_size --bs=4k --rw=randrw \
     --runtime=$fio_runtime --time_based --direct=0 --ioengine=psync \
     --output-format=json --output="$json" >/dev/null 2>>"$work/errors.log"
   record "$t" fio_iops "$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1]))["jobs"][0]
