@@ -30,6 +30,8 @@ std::string option_string(const MountOptions& options) {
   if (options.default_permissions) out += ",default_permissions";
   if (options.read_only) out += ",ro";
   if (options.auto_unmount) out += ",auto_unmount";
+  for (const auto& word : options.extra)
+    out += "," + word;  // already in -o syntax: the user escaped what needed it
   return out;
 }
 

@@ -18,6 +18,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "core/base/result.h"
 #include "core/vfs/vfs.h"
@@ -38,6 +39,8 @@ struct MountOptions {
   bool auto_unmount = false;           // fusermount3 unmounts when the process dies
   bool debug = false;                  // libfuse traces every request to stderr
   unsigned max_threads = 10;           // worker threads of the multi-threaded loop
+  // More -o words for libfuse and the kernel, as given ("nosuid", "noatime", "fsname=X").
+  std::vector<std::string> extra;
   AdapterOptions adapter;
 };
 

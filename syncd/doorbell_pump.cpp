@@ -2,7 +2,7 @@
 
 namespace autosync::syncd {
 
-DoorbellPump::DoorbellPump(std::unique_ptr<DoorbellListener> listener,
+DoorbellPump::DoorbellPump(std::unique_ptr<doorbell::DoorbellListener> listener,
                            std::function<void()> on_ring, std::chrono::milliseconds poll_interval)
     : listener_(std::move(listener)),
       on_ring_(std::move(on_ring)),

@@ -10,20 +10,20 @@
 #include <memory>
 #include <thread>
 
-#include "syncd/doorbell.h"
+#include "core/doorbell/doorbell.h"
 
 namespace autosync::syncd {
 
 class DoorbellPump {
  public:
-  DoorbellPump(std::unique_ptr<DoorbellListener> listener, std::function<void()> on_ring,
+  DoorbellPump(std::unique_ptr<doorbell::DoorbellListener> listener, std::function<void()> on_ring,
                std::chrono::milliseconds poll_interval = std::chrono::milliseconds(100));
   ~DoorbellPump() = default;  // the jthread member stops and joins first
   DoorbellPump(const DoorbellPump&) = delete;
   DoorbellPump& operator=(const DoorbellPump&) = delete;
 
  private:
-  std::unique_ptr<DoorbellListener> listener_;  // used only by thread_ once it runs
+  std::unique_ptr<doorbell::DoorbellListener> listener_;  // used only by thread_ once it runs
   std::function<void()> on_ring_;
   std::chrono::milliseconds poll_interval_;
   std::jthread thread_;  // last: started after, and joined before, the members it uses

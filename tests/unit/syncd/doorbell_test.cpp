@@ -1,5 +1,5 @@
 // The ZeroMQ doorbell over real ipc sockets in a temp directory.
-#include "syncd/doorbell.h"
+#include "core/doorbell/doorbell.h"
 
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -12,6 +12,10 @@
 
 namespace autosync::syncd {
 namespace {
+
+using doorbell::doorbell_path;
+using doorbell::DoorbellClient;
+using doorbell::DoorbellListener;
 
 using std::chrono::milliseconds;
 

@@ -6,12 +6,16 @@
 #include <catch2/catch.hpp>
 #include <zmq.hpp>
 
-#include "syncd/doorbell.h"
+#include "core/doorbell/doorbell.h"
 #include "syncd/doorbell_pump.h"
 #include "tests/unit/syncd/syncd_fixture.h"
 
 namespace autosync::syncd {
 namespace {
+
+using doorbell::doorbell_path;
+using doorbell::DoorbellClient;
+using doorbell::DoorbellListener;
 
 using std::chrono::milliseconds;
 using testing::eventually;

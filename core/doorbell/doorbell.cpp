@@ -1,4 +1,4 @@
-#include "syncd/doorbell.h"
+#include "core/doorbell/doorbell.h"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -6,7 +6,7 @@
 
 #include <array>
 
-namespace autosync::syncd {
+namespace autosync::doorbell {
 namespace {
 
 // Rings queued per client before further rings are dropped: one is enough to wake the
@@ -99,4 +99,4 @@ void DoorbellClient::ring() {
   }
 }
 
-}  // namespace autosync::syncd
+}  // namespace autosync::doorbell

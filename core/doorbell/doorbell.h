@@ -23,7 +23,7 @@
 #include "core/base/result.h"
 #include "core/vfs/change_notifier.h"
 
-namespace autosync::syncd {
+namespace autosync::doorbell {
 
 // CACHE/syncd.sock: where the doorbell lives for the cache directory `cache_dir`.
 std::filesystem::path doorbell_path(const std::filesystem::path& cache_dir);
@@ -78,4 +78,4 @@ class DoorbellClient final : public vfs::ChangeNotifier {
   std::optional<zmq::socket_t> socket_;  // guarded by mu_; empty until the first ring
 };
 
-}  // namespace autosync::syncd
+}  // namespace autosync::doorbell

@@ -1,0 +1,184 @@
+#include "fs/mount_app.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <thread>
+#include <zmq.hpp>
+
+#include "backends/open.h"
+#include "core/cachedir/cache_dir.h"
+#include "core/config/command_line.h"
+#include "core/doorbell/doorbell.h"
+#include "core/process/background.h"
+#include "core/process/instance_lock.h"
+#include "core/process/logging.h"
+#include "core/vfs/cache_vfs.h"
+#include "fs/mount_session.h"
+#include "fs/mount_settings.h"
+#include "fs/syncd_launcher.h"
+
+namespace autosync::fs {
+namespace {
+
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+constexpr const char* kVersion = "autosyncfs 0.1.0";
+constexpr const char* kUsage =
+    "usage: autosyncfs REMOTE MOUNTPOINT [-o KEY[=VALUE],...]... [-f] [-d] [--config FILE]\n"
+    "  REMOTE      s3://BUCKET[/PREFIX], gs://BUCKET[/PREFIX], azure://CONTAINER[/PREFIX]\n"
+    "              or file:///DIR (or `remote` in the config file)\n"
+    "  -o LIST     options: cache.dir=DIR, cache.size=20G, s3.endpoint=URL, ro, allow_other,\n"
+    "              uid=N, gid=N, umask=022, config=FILE, ... (see autosyncfs(8))\n"
+    "  -f          stay in the foreground      -d  log every request (implies -f)\n"
+    "  --config F  read options from the TOML file F (see autosync.toml(5))\n"
+    "unmount: fusermount3 -u MOUNTPOINT\n";
+// How often the mount checks that its autosyncd still runs.
+constexpr auto kWatchdogPeriod = std::chrono::seconds(10);
+
+int fail(const Status& status, int code) {
+  std::fprintf(stderr, "autosyncfs: %s\n", status.to_string().c_str());
+  return code;
+}
+
+Status check_mountpoint(const std::filesystem::path& mountpoint) {
+  struct stat st {};
+  if (::stat(mountpoint.c_str(), &st) != 0)
+    return from_errno(errno, "mountpoint " + mountpoint.string());
+  if (!S_ISDIR(st.st_mode))
+    return invalid("mountpoint " + mountpoint.string() + " is not a directory");
+  return {};
+}
+
+// One request, so bad credentials or a missing bucket fail the mount instead of every file
+// operation. A store that cannot be reached only fails a cache that has never seen it.
+Status probe_store(backends::ObjectStore& store, index::Index& index) {
+  backends::ListOptions probe;
+  probe.delimiter = "/";
+  probe.max_keys = 1;
+  auto page = store.list(probe);
+  if (page) return {};
+  const Status& error = page.status();
+  const bool unreachable =
+      error.kind() == ErrorKind::kTransient || error.kind() == ErrorKind::kThrottled;
+  auto listed = index.listed_at(vfs::kRootIno);
+  if (unreachable && listed && listed->has_value()) {
+    spdlog::warn("{} cannot be reached ({}); serving the cache offline", store.describe(),
+                 error.to_string());
+    return {};
+  }
+  return Status(error).context("cannot use " + store.describe());
+}
+
+// Restarts autosyncd whenever it is found gone, until destroyed.
+class SyncdWatchdog {
+ public:
+  explicit SyncdWatchdog(SyncdLauncher& launcher)
+      : thread_([this, &launcher](const std::stop_token& stop) { run(stop, launcher); }) {}
+
+ private:
+  void run(const std::stop_token& stop, SyncdLauncher& launcher) {
+    bool warned = false;
+    std::mutex mu;
+    std::condition_variable_any cv;
+    std::unique_lock lock(mu);
+    while (!stop.stop_requested()) {
+      cv.wait_for(lock, stop, kWatchdogPeriod, [] { return false; });
+      if (stop.stop_requested()) break;
+      const Status status = launcher.ensure_running();
+      if (!status && !warned) spdlog::error("cannot start autosyncd: {}", status.to_string());
+      warned = !status;
+    }
+  }
+  std::jthread thread_;
+};
+
+struct Mount {
+  config::Options options;
+  config::ParsedCommandLine args;
+};
+
+// Everything from the cache lock to the end of serving; the caller has detached already.
+Status mount_and_serve(const Mount& m, std::optional<process::Background>& background) {
+  const config::Options& options = m.options;
+  const cachedir::Paths paths(options.cache.dir);
+  AUTOSYNC_RETURN_IF_ERROR(cachedir::make_private_dir(paths.root));
+  auto lock = process::InstanceLock::acquire(paths.mount_lock());
+  if (!lock) return std::move(lock).take_status().context("cache directory is already mounted");
+  AUTOSYNC_ASSIGN_OR_RETURN(auto cache, cachedir::CacheDir::open(paths.root, {.connections = 16}));
+  AUTOSYNC_ASSIGN_OR_RETURN(auto store, backends::open(options.store));
+  AUTOSYNC_RETURN_IF_ERROR(probe_store(*store, cache.index()));
+  AUTOSYNC_RETURN_IF_ERROR(cache.index().reset_open_counts());  // a crashed mount's opens
+
+  SyncdLauncher launcher(m.args.command_line, paths.root);
+  if (const Status started = launcher.ensure_running(); !started) {
+    spdlog::warn("cannot start autosyncd now (uploads wait for it): {}", started.to_string());
+  }
+  zmq::context_t zmq_context;
+  doorbell::DoorbellClient doorbell(zmq_context, doorbell::doorbell_path(paths.root));
+  vfs::CacheVfs vfs(cache.index(), cache.content(), *store, doorbell,
+                    vfs_options_of(options, ::getuid(), ::getgid()));
+  AUTOSYNC_ASSIGN_OR_RETURN(
+      auto session, MountSession::mount(vfs, options.mountpoint, mount_options_of(options)));
+  doorbell.ring();  // work left by an earlier mount
+  if (background) AUTOSYNC_RETURN_IF_ERROR(background->ready(paths.fs_log()));
+  if (background) AUTOSYNC_RETURN_IF_ERROR(lock->rewrite_pid());
+  spdlog::info("mounted {} on {} (cache {})", store->describe(), options.mountpoint.string(),
+               paths.root.string());
+  SyncdWatchdog watchdog(launcher);
+  const Status served = session->run(SignalHandling::kExitOnSignal);
+  session->unmount();
+  doorbell.ring();  // what the last releases journaled
+  spdlog::info("unmounted {}", options.mountpoint.string());
+  return served;
+}
+
+Result<Mount> load(const std::vector<std::string>& argv) {
+  const auto syntax = config::syntax_of(argv.empty() ? "" : argv[0], config::Syntax::kMount);
+  AUTOSYNC_ASSIGN_OR_RETURN(
+      auto args, config::parse_command_line(std::span(argv).subspan(argv.empty() ? 0 : 1), syntax));
+  Mount m{.options = {}, .args = std::move(args)};
+  if (m.args.help || m.args.version) return m;
+  AUTOSYNC_ASSIGN_OR_RETURN(m.options,
+                            config::load_options(m.args.command_line, process_env(), ::geteuid()));
+  if (m.options.mountpoint.empty()) return invalid("no MOUNTPOINT given");
+  if (m.options.fuse.debug) m.options.fuse.foreground = true;
+  return m;
+}
+
+}  // namespace
+
+int run_autosyncfs(const std::vector<std::string>& argv) {
+  auto loaded = load(argv);
+  if (!loaded) {
+    std::fprintf(stderr, "autosyncfs: %s\n%s", loaded.status().message().c_str(),
+                 "try 'autosyncfs --help'\n");
+    return kExitUsage;
+  }
+  Mount& m = *loaded;
+  if (m.args.help) return std::fputs(kUsage, stdout) >= 0 ? 0 : kExitFailure;
+  if (m.args.version) return std::puts(kVersion) >= 0 ? 0 : kExitFailure;
+  if (const Status ok = check_mountpoint(m.options.mountpoint); !ok) return fail(ok, kExitFailure);
+  if (m.args.fake) return 0;  // mount -f: everything checked, nothing to do
+
+  process::init_logging("autosyncfs", m.options.fuse.debug);
+  std::optional<process::Background> background;
+  if (!m.options.fuse.foreground) {
+    auto detached = process::Background::detach("autosyncfs");
+    if (!detached) return fail(detached.status(), kExitFailure);
+    background.emplace(std::move(detached).value());
+  }
+  // Before ready() stderr is still the terminal; after it, the log.
+  if (const Status served = mount_and_serve(m, background); !served)
+    return fail(served, kExitFailure);
+  return 0;
+}
+
+}  // namespace autosync::fs

@@ -1,0 +1,154 @@
+#include "syncd/daemon_app.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <span>
+#include <zmq.hpp>
+
+#include "backends/open.h"
+#include "core/cachedir/cache_dir.h"
+#include "core/config/command_line.h"
+#include "core/config/units.h"
+#include "core/doorbell/doorbell.h"
+#include "core/process/instance_lock.h"
+#include "core/process/logging.h"
+#include "syncd/doorbell_pump.h"
+#include "syncd/worker_pool.h"
+
+namespace autosync::syncd {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+constexpr const char* kVersion = "autosyncd 0.1.0";
+constexpr const char* kUsage =
+    "usage: autosyncd [REMOTE] [-o KEY[=VALUE],...]... [--config FILE] [--idle-exit DURATION]\n"
+    "  Uploads what autosyncfs wrote into the cache of REMOTE (cache.dir=DIR to name it).\n"
+    "  --idle-exit D  leave once no mount uses the cache and nothing is pending for D\n"
+    "                 (default 30s; 0 = run until a signal)\n"
+    "autosyncfs starts it by itself; see autosyncd(8).\n";
+constexpr auto kDefaultIdleExit = std::chrono::seconds(30);
+
+struct Daemon {
+  config::Options options;
+  config::ParsedCommandLine args;
+  std::chrono::milliseconds idle_exit{kDefaultIdleExit};
+};
+
+Result<Daemon> load(const std::vector<std::string>& argv) {
+  AUTOSYNC_ASSIGN_OR_RETURN(
+      auto args, config::parse_command_line(std::span(argv).subspan(argv.empty() ? 0 : 1),
+                                            config::Syntax::kDaemon));
+  Daemon d{.options = {}, .args = std::move(args)};
+  if (d.args.help || d.args.version) return d;
+  AUTOSYNC_ASSIGN_OR_RETURN(d.options,
+                            config::load_options(d.args.command_line, process_env(), ::geteuid()));
+  if (d.args.idle_exit) {
+    auto parsed = config::parse_duration(*d.args.idle_exit);
+    if (!parsed) return std::move(parsed).take_status().context("--idle-exit");
+    d.idle_exit = *parsed;
+  }
+  return d;
+}
+
+WorkerOptions worker_options_of(const config::Options& options) {
+  WorkerOptions out;
+  out.workers = options.sync.workers;
+  out.transfer = options.sync.transfer;
+  return out;
+}
+
+sigset_t stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  return set;
+}
+
+// Whether the daemon still has a reason to run: a mount on its cache, or rows to upload.
+bool has_work(const cachedir::Paths& paths, index::Index& index) {
+  if (process::InstanceLock::held(paths.mount_lock())) return true;
+  auto pending = index.pending_stats();
+  return !pending || pending->count > 0;  // an unreadable journal is not "nothing to do"
+}
+
+// Waits for a stop signal, or for idleness as long as `idle_exit` when that is not zero.
+void wait_for_end(const cachedir::Paths& paths, index::Index& index,
+                  std::chrono::milliseconds idle_exit) {
+  const sigset_t signals = stop_signals();
+  auto idle_since = Clock::now();
+  const timespec tick{.tv_sec = 1, .tv_nsec = 0};
+  while (true) {
+    const int sig = ::sigtimedwait(&signals, nullptr, &tick);
+    if (sig > 0) {
+      spdlog::info("signal {}: stopping", sig);
+      return;
+    }
+    if (idle_exit.count() == 0) continue;
+    if (has_work(paths, index)) {
+      idle_since = Clock::now();
+    } else if (Clock::now() - idle_since >= idle_exit) {
+      spdlog::info("no mount and nothing pending for {} ms: stopping", idle_exit.count());
+      return;
+    }
+  }
+}
+
+Status run(const Daemon& d) {
+  const cachedir::Paths paths(d.options.cache.dir);
+  AUTOSYNC_RETURN_IF_ERROR(cachedir::make_private_dir(paths.root));
+  auto lock = process::InstanceLock::acquire(paths.syncd_lock());
+  if (!lock && lock.status().kind() == ErrorKind::kAlreadyExists) {
+    spdlog::info("another autosyncd serves this cache: {}", lock.status().message());
+    return {};
+  }
+  if (!lock) return std::move(lock).take_status();
+  const size_t connections = d.options.sync.workers + 2;
+  AUTOSYNC_ASSIGN_OR_RETURN(auto cache, cachedir::CacheDir::open(paths.root, {connections}));
+  AUTOSYNC_ASSIGN_OR_RETURN(auto store, backends::open(d.options.store));
+
+  // Signals are taken by sigtimedwait on this thread only: block them before any thread
+  // starts, so every thread inherits the mask.
+  const sigset_t signals = stop_signals();
+  ::pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  WorkerPool pool(cache.index(), cache.content(), *store, worker_options_of(d.options),
+                  "autosyncd-" + std::to_string(::getpid()));
+  AUTOSYNC_RETURN_IF_ERROR(pool.start());
+  zmq::context_t zmq_context;
+  AUTOSYNC_ASSIGN_OR_RETURN(auto listener, doorbell::DoorbellListener::bind(
+                                               zmq_context, doorbell::doorbell_path(paths.root)));
+  DoorbellPump pump(std::move(listener), [&pool] { pool.wake(); });
+  spdlog::info("uploading from {} to {} with {} workers", paths.root.string(), store->describe(),
+               d.options.sync.workers);
+  wait_for_end(paths, cache.index(), d.idle_exit);
+  return {};  // the pump, then the pool (rows in flight finish), stop as they go out of scope
+}
+
+}  // namespace
+
+int run_autosyncd(const std::vector<std::string>& argv) {
+  auto loaded = load(argv);
+  if (!loaded) {
+    std::fprintf(stderr, "autosyncd: %s\ntry 'autosyncd --help'\n",
+                 loaded.status().message().c_str());
+    return kExitUsage;
+  }
+  if (loaded->args.help) return std::fputs(kUsage, stdout) >= 0 ? 0 : kExitFailure;
+  if (loaded->args.version) return std::puts(kVersion) >= 0 ? 0 : kExitFailure;
+  process::init_logging("autosyncd", false);
+  if (const Status status = run(*loaded); !status) {
+    std::fprintf(stderr, "autosyncd: %s\n", status.to_string().c_str());
+    return kExitFailure;
+  }
+  return 0;
+}
+
+}  // namespace autosync::syncd
