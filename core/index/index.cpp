@@ -91,6 +91,15 @@ Result<std::optional<DirListing>> Index::listed_at(Ino dir) {
 Result<std::vector<Ino>> Index::unlinked_inodes() {
   return in_read([&](ReadTxn& t) { return t.unlinked_inodes(); });
 }
+Result<uint64_t> Index::cached_bytes_total() {
+  return in_read([&](ReadTxn& t) { return t.cached_bytes_total(); });
+}
+Result<std::vector<Ino>> Index::unjournaled_dirty_inodes() {
+  return in_read([&](ReadTxn& t) { return t.unjournaled_dirty_inodes(); });
+}
+Result<std::vector<std::string>> Index::keys_being_removed() {
+  return in_read([&](ReadTxn& t) { return t.keys_being_removed(); });
+}
 Result<JournalEntry> Index::journal_entry(int64_t seq) {
   return in_read([&](ReadTxn& t) { return t.journal_entry(seq); });
 }
@@ -159,6 +168,9 @@ Result<uint64_t> Index::truncate_ranges(Ino ino, uint64_t size) {
 }
 Status Index::clear_ranges(Ino ino) {
   return in_write(kDefault, [&](WriteTxn& t) { return t.clear_ranges(ino); });
+}
+Result<uint64_t> Index::drop_clean_cache(Ino ino) {
+  return in_write(kDefault, [&](WriteTxn& t) { return t.drop_clean_cache(ino); });
 }
 Status Index::set_listed(Ino dir, int64_t listed_at_ns, bool complete) {
   return in_write(kDefault, [&](WriteTxn& t) { return t.set_listed(dir, listed_at_ns, complete); });

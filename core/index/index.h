@@ -63,6 +63,9 @@ class Index {
   Result<content::RangeSet> load_ranges(Ino ino);
   Result<std::optional<DirListing>> listed_at(Ino dir);
   Result<std::vector<Ino>> unlinked_inodes();
+  Result<uint64_t> cached_bytes_total();
+  Result<std::vector<Ino>> unjournaled_dirty_inodes();
+  Result<std::vector<std::string>> keys_being_removed();
   Result<JournalEntry> journal_entry(int64_t seq);
   Result<PendingStats> pending_stats();
   // Writes buffered access times first, so the order reflects every touch().
@@ -87,6 +90,7 @@ class Index {
   Result<uint64_t> add_range(Ino ino, uint64_t start, uint64_t end);
   Result<uint64_t> truncate_ranges(Ino ino, uint64_t size);
   Status clear_ranges(Ino ino);
+  Result<uint64_t> drop_clean_cache(Ino ino);
   Status set_listed(Ino dir, int64_t listed_at_ns, bool complete);
   Result<int64_t> enqueue(const JournalEntry& entry,
                           Durability durability = Durability::kConnectionDefault);

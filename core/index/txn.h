@@ -68,6 +68,17 @@ class ReadTxn {
   Result<std::vector<EvictionCandidate>> eviction_candidates(size_t limit);
   // Inodes with no names and no open handles, waiting for purge() (after a crash, say).
   Result<std::vector<Ino>> unlinked_inodes();
+  // The sum of every inode's cached_bytes (what the cache holds, for the size limit).
+  Result<uint64_t> cached_bytes_total();
+
+  // ---- crash recovery (run once when a mount starts) ----
+  // Linked, non-special inodes whose local_gen is ahead of synced_gen with no pending or
+  // running journal row carrying a gen >= local_gen: changes a crash between a write and its
+  // release (which journals the upload) left without a journal row. Ascending ino.
+  Result<std::vector<Ino>> unjournaled_dirty_inodes();
+  // The keys that pending or running journal rows remove from the store: a delete's key, a
+  // move's src_key, an rmdir's marker ("key/"). Oldest row first.
+  Result<std::vector<std::string>> keys_being_removed();
 
   // ---- journal ----
   Result<JournalEntry> journal_entry(int64_t seq);  // kNotFound when absent
@@ -137,6 +148,11 @@ class WriteTxn : public ReadTxn {
   Result<uint64_t> add_range(Ino ino, uint64_t start, uint64_t end);  // -> cached_bytes
   Result<uint64_t> truncate_ranges(Ino ino, uint64_t size);           // -> cached_bytes
   Status clear_ranges(Ino ino);
+  // Eviction: if `ino` is a clean (local_gen == synced_gen), unpinned, closed file holding
+  // cached bytes, forgets all its ranges (cached_bytes = 0) and returns how many bytes they
+  // held, so the caller frees the content after the commit; otherwise changes nothing and
+  // returns 0.
+  Result<uint64_t> drop_clean_cache(Ino ino);
   Status set_listed(Ino dir, int64_t listed_at_ns, bool complete);
 
   // ---- journal ----

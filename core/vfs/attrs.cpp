@@ -96,9 +96,12 @@ Status CacheVfs::truncate_file(Ino ino, uint64_t size) {
   index::AttrChanges changes;
   changes.size = size;
   changes.mtime_ns = now_ns();
-  AUTOSYNC_RETURN_IF_ERROR(txn.set_attrs(ino, changes).status());
+  AUTOSYNC_ASSIGN_OR_RETURN(auto after, txn.set_attrs(ino, changes));
   AUTOSYNC_RETURN_IF_ERROR(txn.bump_local_gen(ino).status());
-  return txn.commit();
+  AUTOSYNC_RETURN_IF_ERROR(txn.commit());
+  // An extension counts as cached (it reads as zeros) though it takes no disk space.
+  budget_.added(static_cast<int64_t>(after.cached_bytes) - static_cast<int64_t>(rec.cached_bytes));
+  return Status::ok();
 }
 
 }  // namespace autosync::vfs

@@ -22,7 +22,9 @@ CacheVfs::CacheVfs(index::Index& index, content::ContentStore& content,
       content_(content),
       store_(store),
       notifier_(notifier),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      budget_(index_, content_, inode_locks_, options_.cache_limit_bytes,
+              [this] { return now_ns(); }) {}
 
 int64_t CacheVfs::now_ns() const {
   if (options_.clock) return options_.clock();

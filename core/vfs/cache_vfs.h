@@ -7,10 +7,12 @@
 // then the notifier rings; uploads are journaled on the last release of a written file and
 // on fsync, never while it is still open for writing. A directory whose listing is older
 // than dir_ttl is listed on the store again at lookup/opendir and reconciled; when the
-// store cannot be reached, the index's answer is served (offline).
+// store cannot be reached, the index's answer is served (offline). Data added to the cache
+// (writes, fetches) first makes room under options.cache_limit_bytes by evicting clean files
+// (CacheBudget); a full disk frees clean files too, then reports kNoSpace.
 //
 // Files by concern: cache_vfs.cpp (construction, attrs, statfs), names.cpp, files.cpp,
-// reads.cpp, dirs.cpp, xattrs.cpp, remote_listing.cpp.
+// reads.cpp, dirs.cpp, xattrs.cpp, remote_listing.cpp; cache_budget.* (eviction).
 //
 // Threading: every method may be called from many threads (Vfs's contract). mu_ guards the
 // handle tables and the tombstones; per-inode locks (InodeLocks) serialise fetches and
@@ -31,6 +33,7 @@
 #include "backends/object_store.h"
 #include "core/content/content_store.h"
 #include "core/index/index.h"
+#include "core/vfs/cache_budget.h"
 #include "core/vfs/change_notifier.h"
 #include "core/vfs/inode_locks.h"
 #include "core/vfs/vfs.h"
@@ -135,6 +138,10 @@ class CacheVfs final : public Vfs {
   // the remote etag); the rest reads as zeros. Caller holds the inode's lock.
   Status ensure_cached(Ino ino, uint64_t start, uint64_t end);
   Status fetch_span(const index::InodeRecord& rec, uint64_t start, uint64_t end);
+  // One ranged get into the content store; returns the bytes received.
+  Result<uint64_t> get_into_cache(const index::InodeRecord& rec, uint64_t start, uint64_t end);
+  // Writes to the content store; on a full disk, frees clean cache and tries once more.
+  Status store_bytes(Ino ino, uint64_t offset, std::span<const char> data);
 
   // remote_listing.cpp
   // Lists `dir` on the store when its listing is older than dir_ttl, and reconciles.
@@ -160,6 +167,7 @@ class CacheVfs final : public Vfs {
   ChangeNotifier& notifier_;
   const VfsOptions options_;
   InodeLocks inode_locks_;
+  CacheBudget budget_;  // uses index_, content_ and inode_locks_
 
   mutable std::mutex mu_;  // guards everything below
   Handle next_handle_ = 1;

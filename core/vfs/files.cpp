@@ -85,20 +85,35 @@ Result<size_t> CacheVfs::write(Ino ino, Handle handle, uint64_t offset,
     }
   }
   auto guard = inode_locks_.lock(ino);
-  AUTOSYNC_RETURN_IF_ERROR(content_.write(ino, offset, data));
+  budget_.make_room(ino, data.size());  // at most this much is new to the cache
+  AUTOSYNC_RETURN_IF_ERROR(store_bytes(ino, offset, data));
   const uint64_t end = offset + data.size();
+  const int64_t now = now_ns();
   AUTOSYNC_ASSIGN_OR_RETURN(auto txn, index_.write());
   AUTOSYNC_ASSIGN_OR_RETURN(auto rec, txn.get(ino));
   index::AttrChanges changes;
-  changes.mtime_ns = now_ns();
+  changes.mtime_ns = now;
   if (end > rec.size) changes.size = end;
   AUTOSYNC_RETURN_IF_ERROR(txn.set_attrs(ino, changes).status());
-  AUTOSYNC_RETURN_IF_ERROR(txn.add_range(ino, offset, end).status());
+  AUTOSYNC_ASSIGN_OR_RETURN(uint64_t cached, txn.add_range(ino, offset, end));
   AUTOSYNC_RETURN_IF_ERROR(txn.bump_local_gen(ino).status());
   AUTOSYNC_RETURN_IF_ERROR(txn.commit());
+  budget_.added(static_cast<int64_t>(cached) - static_cast<int64_t>(rec.cached_bytes));
+  (void)index_.touch(ino, now);  // written data is recently used data (an eviction hint)
   std::lock_guard lock(mu_);
   if (auto it = files_.find(handle); it != files_.end()) it->second.dirty = true;
   return data.size();
+}
+
+// A full disk first costs clean cached files (whatever the limit), then the writer gets
+// kNoSpace (ENOSPC). Nothing recorded changes on failure: the ranges, size and generation
+// are only updated after the bytes are stored.
+Status CacheVfs::store_bytes(Ino ino, uint64_t offset, std::span<const char> data) {
+  Status stored = content_.write(ino, offset, data);
+  if (stored.is(ErrorKind::kNoSpace) && budget_.free_disk(ino, data.size())) {
+    stored = content_.write(ino, offset, data);
+  }
+  return stored;
 }
 
 // Records a change to the file's data: the handle that made it uploads at its release; a

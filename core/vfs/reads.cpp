@@ -79,7 +79,23 @@ Status CacheVfs::ensure_cached(Ino ino, uint64_t start, uint64_t end) {
   return Status::ok();
 }
 
+// Caller holds the inode's lock, so [start, end) (a gap) stays uncached until add_range.
 Status CacheVfs::fetch_span(const index::InodeRecord& rec, uint64_t start, uint64_t end) {
+  budget_.make_room(rec.ino, end - start);
+  auto received = get_into_cache(rec, start, end);
+  if (!received.is_ok() && received.status().is(ErrorKind::kNoSpace) &&
+      budget_.free_disk(rec.ino, end - start)) {
+    received = get_into_cache(rec, start, end);
+  }
+  AUTOSYNC_RETURN_IF_ERROR(received.status());
+  if (*received == 0) return Status::ok();
+  AUTOSYNC_RETURN_IF_ERROR(index_.add_range(rec.ino, start, start + *received).status());
+  budget_.added(static_cast<int64_t>(*received));  // all of it was a gap
+  return Status::ok();
+}
+
+Result<uint64_t> CacheVfs::get_into_cache(const index::InodeRecord& rec, uint64_t start,
+                                          uint64_t end) {
   backends::GetOptions get;
   get.range = backends::ByteRange{.offset = start, .length = end - start};
   get.conditions.if_match = rec.remote->etag;  // never mix two versions in one file
@@ -89,8 +105,7 @@ Status CacheVfs::fetch_span(const index::InodeRecord& rec, uint64_t start, uint6
     return std::move(got).take_status().context("read " + rec.remote->key + " at " +
                                                 std::to_string(start));
   }
-  if (sink.received() == 0) return Status::ok();
-  return index_.add_range(rec.ino, start, start + sink.received()).status();
+  return sink.received();
 }
 
 }  // namespace autosync::vfs

@@ -19,7 +19,11 @@ struct VfsOptions {
   std::chrono::seconds offline_retry{5};  // after a failed listing, how long to not ask again
   bool read_only = false;                 // every change fails with kReadOnly
   uint64_t read_ahead = 4ULL << 20;       // bytes fetched past a sequential read's end
-  index::Clock clock;                     // ns since the epoch; empty = the system clock
+  // Bound on the cached data (index cached_bytes), enforced as data is added: clean files
+  // are evicted, least recently used first. Dirty, open and pinned files are never evicted,
+  // so the cache may exceed it when they alone fill it. 0 = unlimited.
+  uint64_t cache_limit_bytes = 0;
+  index::Clock clock;  // ns since the epoch; empty = the system clock
 };
 
 }  // namespace autosync::vfs

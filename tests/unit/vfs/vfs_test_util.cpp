@@ -57,6 +57,11 @@ VfsFixture::VfsFixture() {
   vfs = std::make_unique<CacheVfs>(*index, *content, *store, notifier, options);
 }
 
+void VfsFixture::rebuild_vfs() {
+  vfs.reset();
+  vfs = std::make_unique<CacheVfs>(*index, *content, *store, notifier, options);
+}
+
 void VfsFixture::put_remote(const std::string& key, std::string_view body,
                             backends::UserMetadata metadata) {
   backends::BufferSource source(body);

@@ -48,6 +48,9 @@ struct VfsFixture {
   void put_remote(const std::string& key, std::string_view body,
                   backends::UserMetadata metadata = {});
   void remove_remote(const std::string& key);
+  // A new CacheVfs over the same index, content and store, with `options` as they are now
+  // (the old one's in-memory state — handles, tombstones — is gone, as after a restart).
+  void rebuild_vfs();
   // Moves the fake clock past dir_ttl, so the next lookup/opendir lists again.
   void expire_listings();
   // Every journal row still in the index, oldest first.

@@ -1,0 +1,119 @@
+// The cache budget's queries (total cached bytes, dropping a clean file's cache) and the
+// crash-recovery queries (dirty inodes without a journal row, keys being removed).
+#include <catch2/catch.hpp>
+
+#include "tests/unit/index/index_test_util.h"
+
+using namespace autosync;
+using namespace autosync::index;
+using namespace autosync::index::testing;
+
+namespace {
+
+JournalEntry row(JournalOp op, Ino ino, std::string key, uint64_t gen) {
+  JournalEntry e;
+  e.op = op;
+  e.ino = ino;
+  e.key = std::move(key);
+  e.gen = gen;
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("cached_bytes_total sums what every inode holds", "[index]") {
+  IndexFixture f;
+  CHECK(*f.index->cached_bytes_total() == 0);
+  auto a = f.mkfile(kRootIno, "a", 1000);
+  auto b = f.mkfile(kRootIno, "b", 1000);
+  REQUIRE(f.index->add_range(a.ino, 0, 100).is_ok());
+  REQUIRE(f.index->add_range(b.ino, 500, 800).is_ok());
+  CHECK(*f.index->cached_bytes_total() == 400);
+  REQUIRE(f.index->clear_ranges(a.ino).is_ok());
+  CHECK(*f.index->cached_bytes_total() == 300);
+}
+
+TEST_CASE("drop_clean_cache forgets a clean closed file's ranges and nothing else", "[index]") {
+  IndexFixture f;
+  auto make = [&](std::string_view name) {
+    auto rec = f.mkfile(kRootIno, name, 1000);
+    REQUIRE(f.index->add_range(rec.ino, 0, 100).is_ok());
+    REQUIRE(f.index->add_range(rec.ino, 200, 250).is_ok());
+    return rec;
+  };
+  auto clean = make("clean");
+  auto dirty = make("dirty");
+  REQUIRE(f.index->bump_local_gen(dirty.ino).is_ok());
+  auto pinned = make("pinned");
+  AttrChanges pin;
+  pin.pinned = true;
+  REQUIRE(f.index->set_attrs(pinned.ino, pin).is_ok());
+  auto open = make("open");
+  REQUIRE(f.index->add_open(open.ino).is_ok());
+
+  CHECK(*f.index->drop_clean_cache(clean.ino) == 150);
+  CHECK(f.index->get(clean.ino)->cached_bytes == 0);
+  CHECK(f.index->load_ranges(clean.ino)->empty());
+  CHECK(*f.index->drop_clean_cache(clean.ino) == 0);  // nothing left
+  for (Ino kept : {dirty.ino, pinned.ino, open.ino}) {
+    CHECK(*f.index->drop_clean_cache(kept) == 0);
+    CHECK(f.index->get(kept)->cached_bytes == 150);
+    CHECK(f.index->load_ranges(kept)->spans().size() == 2);
+  }
+  CHECK(*f.index->drop_clean_cache(kRootIno) == 0);  // not a file
+  CHECK(*f.index->drop_clean_cache(999) == 0);
+  CHECK(*f.index->cached_bytes_total() == 450);
+}
+
+TEST_CASE("unjournaled_dirty_inodes: dirty, linked, and no journal row covering local_gen",
+          "[index]") {
+  IndexFixture f;
+  auto clean = f.mkfile(kRootIno, "clean");
+  auto lost = f.mkfile(kRootIno, "lost");  // written, crashed before its release
+  REQUIRE(f.index->bump_local_gen(lost.ino).is_ok());
+  auto queued = f.mkfile(kRootIno, "queued");
+  auto gen = f.index->bump_local_gen(queued.ino);
+  REQUIRE(f.index->enqueue(row(JournalOp::kUpload, queued.ino, "queued", *gen)).is_ok());
+  // Queued at gen 1, then written again (gen 2) and crashed: the row is behind.
+  auto behind = f.mkfile(kRootIno, "behind");
+  gen = f.index->bump_local_gen(behind.ino);
+  REQUIRE(f.index->enqueue(row(JournalOp::kUpload, behind.ino, "behind", *gen)).is_ok());
+  REQUIRE(f.index->claim("w", f.clock.now(), 10).is_ok());  // running: no coalescing
+  REQUIRE(f.index->bump_local_gen(behind.ino).is_ok());
+  auto failed = f.mkfile(kRootIno, "failed");  // a failed row is not work in flight
+  gen = f.index->bump_local_gen(failed.ino);
+  auto seq = f.index->enqueue(row(JournalOp::kUpload, failed.ino, "failed", *gen));
+  REQUIRE(f.index->fail(*seq, "403").is_ok());
+  auto gone = f.mkfile(kRootIno, "gone");  // unlinked: nothing to upload
+  REQUIRE(f.index->bump_local_gen(gone.ino).is_ok());
+  REQUIRE(f.index->unlink(kRootIno, "gone").is_ok());
+  NewInode fifo;
+  fifo.mode = S_IFIFO | 0644;
+  auto special = f.index->create(kRootIno, "fifo", fifo);
+  REQUIRE(f.index->bump_local_gen(special->ino).is_ok());
+
+  auto found = f.index->unjournaled_dirty_inodes();
+  REQUIRE(found.is_ok());
+  CHECK(*found == std::vector<Ino>{lost.ino, behind.ino, failed.ino});
+  (void)clean;
+}
+
+TEST_CASE("keys_being_removed: pending and running deletes, moves and rmdirs", "[index]") {
+  IndexFixture f;
+  auto a = f.mkfile(kRootIno, "a");
+  REQUIRE(f.index->enqueue(row(JournalOp::kDelete, a.ino, "old/a", 1)).is_ok());
+  auto move = row(JournalOp::kMove, a.ino, "new/b", 1);
+  move.src_key = "old/b";
+  REQUIRE(f.index->enqueue(move).is_ok());
+  REQUIRE(f.index->enqueue(row(JournalOp::kRmdirMarker, a.ino, "old/dir", 1)).is_ok());
+  REQUIRE(f.index->enqueue(row(JournalOp::kUpload, a.ino, "up", 1)).is_ok());
+  REQUIRE(f.index->enqueue(row(JournalOp::kMkdirMarker, a.ino, "mk", 1)).is_ok());
+  auto failed = f.index->enqueue(row(JournalOp::kDelete, 77, "failed", 1));
+  REQUIRE(f.index->fail(*failed, "denied").is_ok());
+  auto claimed = f.index->claim("w", f.clock.now(), 1);  // the first row is running
+  REQUIRE(claimed->size() == 1);
+
+  auto keys = f.index->keys_being_removed();
+  REQUIRE(keys.is_ok());
+  CHECK(*keys == std::vector<std::string>{"old/a", "old/b", "old/dir/"});
+}
