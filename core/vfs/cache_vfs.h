@@ -12,7 +12,8 @@
 // (CacheBudget); a full disk frees clean files too, then reports kNoSpace.
 //
 // Files by concern: cache_vfs.cpp (construction, attrs, statfs), names.cpp, files.cpp,
-// reads.cpp, dirs.cpp, xattrs.cpp, remote_listing.cpp; cache_budget.* (eviction).
+// reads.cpp, dirs.cpp, xattrs.cpp, remote_listing.cpp, recovery.cpp; cache_budget.*
+// (eviction).
 //
 // Threading: every method may be called from many threads (Vfs's contract). mu_ guards the
 // handle tables and the tombstones; per-inode locks (InodeLocks) serialise fetches and
@@ -52,6 +53,21 @@ class CacheVfs final : public Vfs {
  public:
   CacheVfs(index::Index& index, content::ContentStore& content, backends::ObjectStore& store,
            ChangeNotifier& notifier, VfsOptions options);
+
+  // Brings the cache back to a consistent state after the previous mount ended, cleanly or
+  // in a crash. Call once at start, before the mount serves requests (no handle is open):
+  //  - open counts are zeroed (the previous mount's handles are gone) and inodes left with
+  //    no name are purged with their content;
+  //  - a linked inode with local changes but no pending journal row to carry them (a crash
+  //    between a write and its release) gets one: files an upload (bytes still only on the
+  //    store are fetched first), symlinks an upload, directories their marker;
+  //  - the keys pending delete, move and rmdir rows take off the store are tombstoned, so a
+  //    listing made before syncd has done them cannot bring the names back;
+  //  - the cache budget's running total is summed from the index.
+  // Journal rows claimed by a syncd that died are syncd's to requeue. One inode failing (the
+  // store unreachable for a missing range, say) does not stop the others: the first error is
+  // returned after all were tried, and that inode is picked up by the next recover().
+  Status recover();
 
   Result<Entry> lookup(const Caller& who, Ino parent, std::string_view name) override;
   void forget(Ino ino, uint64_t count) override;
@@ -123,6 +139,9 @@ class CacheVfs final : public Vfs {
                         const std::string& old_path, const std::string& new_path,
                         std::vector<std::string>& gone_keys);
   void purge_if_unused(Ino ino);
+
+  // recovery.cpp
+  Status journal_unjournaled(Ino ino);
 
   // files.cpp
   Result<OpenReply> open_handle(const index::InodeRecord& rec, int flags);
