@@ -41,7 +41,7 @@ constexpr const char* kUsage =
     "  --config F  read options from the TOML file F (see autosync.toml(5))\n"
     "unmount: fusermount3 -u MOUNTPOINT\n";
 // How often the mount checks that its autosyncd still runs.
-constexpr auto kWatchdogPeriod = std::chrono::seconds(10);
+constexpr auto kWatchdogPeriod = std::chrono::seconds(2);  // a flock probe: cheap
 
 int fail(const Status& status, int code) {
   std::fprintf(stderr, "autosyncfs: %s\n", status.to_string().c_str());
@@ -158,8 +158,8 @@ Result<Mount> load(const std::vector<std::string>& argv) {
 int run_autosyncfs(const std::vector<std::string>& argv) {
   auto loaded = load(argv);
   if (!loaded) {
-    std::fprintf(stderr, "autosyncfs: %s\n%s", loaded.status().message().c_str(),
-                 "try 'autosyncfs --help'\n");
+    std::fprintf(stderr, "autosyncfs: %s (see autosyncfs --help)\n",
+                 loaded.status().message().c_str());
     return kExitUsage;
   }
   Mount& m = *loaded;

@@ -31,14 +31,12 @@ constexpr const char* kUsage =
     "usage: autosyncd [REMOTE] [-o KEY[=VALUE],...]... [--config FILE] [--idle-exit DURATION]\n"
     "  Uploads what autosyncfs wrote into the cache of REMOTE (cache.dir=DIR to name it).\n"
     "  --idle-exit D  leave once no mount uses the cache and nothing is pending for D\n"
-    "                 (default 30s; 0 = run until a signal)\n"
+    "                 (default: sync.idle_exit, 30s; 0 = run until a signal)\n"
     "autosyncfs starts it by itself; see autosyncd(8).\n";
-constexpr auto kDefaultIdleExit = std::chrono::seconds(30);
 
 struct Daemon {
   config::Options options;
   config::ParsedCommandLine args;
-  std::chrono::milliseconds idle_exit{kDefaultIdleExit};
 };
 
 Result<Daemon> load(const std::vector<std::string>& argv) {
@@ -52,7 +50,7 @@ Result<Daemon> load(const std::vector<std::string>& argv) {
   if (d.args.idle_exit) {
     auto parsed = config::parse_duration(*d.args.idle_exit);
     if (!parsed) return std::move(parsed).take_status().context("--idle-exit");
-    d.idle_exit = *parsed;
+    d.options.sync.idle_exit = *parsed;
   }
   return d;
 }
@@ -128,7 +126,7 @@ Status run(const Daemon& d) {
   DoorbellPump pump(std::move(listener), [&pool] { pool.wake(); });
   spdlog::info("uploading from {} to {} with {} workers", paths.root.string(), store->describe(),
                d.options.sync.workers);
-  wait_for_end(paths, cache.index(), d.idle_exit);
+  wait_for_end(paths, cache.index(), d.options.sync.idle_exit);
   return {};  // the pump, then the pool (rows in flight finish), stop as they go out of scope
 }
 
@@ -137,7 +135,7 @@ Status run(const Daemon& d) {
 int run_autosyncd(const std::vector<std::string>& argv) {
   auto loaded = load(argv);
   if (!loaded) {
-    std::fprintf(stderr, "autosyncd: %s\ntry 'autosyncd --help'\n",
+    std::fprintf(stderr, "autosyncd: %s (see autosyncd --help)\n",
                  loaded.status().message().c_str());
     return kExitUsage;
   }

@@ -6,10 +6,10 @@
 // listens on the doorbell CACHE/syncd.sock. It stays in the foreground: autosyncfs starts it
 // detached, and a service manager can run it as is.
 //
-// It ends on SIGINT/SIGTERM/SIGHUP, letting the rows in flight finish; or, with
-// --idle-exit D (autosyncfs passes none: default 30s; 0 = never), once no mount holds the
-// cache and the journal has had nothing pending for D — so a write made just before an
-// unmount is still uploaded, and no daemon lingers after.
+// It ends on SIGINT/SIGTERM/SIGHUP, letting the rows in flight finish; or once no mount holds
+// the cache and the journal has had nothing pending for sync.idle_exit (--idle-exit D wins;
+// default 30s; 0 = never) — so a write made just before an unmount is still uploaded, and
+// no daemon lingers after.
 //
 // Exit codes: 0 clean end; 1 could not start or run; 2 bad command line or options.
 #pragma once

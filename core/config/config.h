@@ -21,6 +21,8 @@
 //   [sync]
 //   workers = 4                     upload workers, 1..256
 //   writeback_delay = "1s"          quiet time after the last write before a file uploads
+//   idle_exit = "30s"               autosyncd leaves once no mount uses the cache and nothing
+//                                   has been pending this long; "0" = only on a signal
 //   part_size = "16M"               multipart part size (raised by the store when needed)
 //   multipart_threshold = "64M"     files at least this big upload in parallel parts
 //   concurrency = 4                 parts in flight per file, 1..64
@@ -120,6 +122,7 @@ struct CacheOptions {
 struct SyncOptions {
   unsigned workers = 4;
   std::chrono::milliseconds writeback_delay{1000};
+  std::chrono::milliseconds idle_exit{30000};  // autosyncd leaves after this long unneeded
   backends::TransferOptions transfer;
   uint64_t bandwidth_limit = 0;  // bytes/s, 0 = none
 };

@@ -60,6 +60,8 @@ const std::array kKeys = std::to_array<KeySpec>({
      [](Options& o, const Value& v) { o.sync.workers = static_cast<unsigned>(v.number); }, 1, 256},
     {"sync.writeback_delay", K::kDuration,
      [](Options& o, const Value& v) { o.sync.writeback_delay = v.duration; }},
+    {"sync.idle_exit", K::kDuration,
+     [](Options& o, const Value& v) { o.sync.idle_exit = v.duration; }},
     {"sync.part_size", K::kSize,
      [](Options& o, const Value& v) { o.sync.transfer.part_size = v.number; }, 1},
     {"sync.multipart_threshold", K::kSize,

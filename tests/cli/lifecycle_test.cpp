@@ -1,0 +1,102 @@
+// autosyncfs and autosyncd as a user runs them: background mount, uploads through the
+// daemon, unmount, the daemon's restart and its idle exit, the journal outliving a daemon.
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <string>
+
+#include "core/process/instance_lock.h"
+#include "tests/cli/cli_fixture.h"
+
+using namespace autosync::testing;
+using autosync::process::InstanceLock;
+using namespace std::chrono_literals;
+
+TEST_CASE("autosyncfs mounts in the background and autosyncd uploads what is written", "[cli]") {
+  CliFixture f;
+  const auto mounted = f.mount();
+  INFO(mounted.err);
+  REQUIRE(mounted.exit_code == 0);
+  CHECK(mounted.err.empty());
+  CHECK(mount_type(f.mnt) == std::optional<std::string>("fuse.autosyncfs"));
+  REQUIRE(eventually([&] { return f.syncd_running(); }));
+
+  write_file(f.mnt / "hello.txt", "hello, bucket\n");
+  std::filesystem::create_directory(f.mnt / "docs");
+  write_file(f.mnt / "docs" / "a.md", "# a\n");
+  CHECK(eventually([&] { return f.object_is("hello.txt", "hello, bucket\n"); }));
+  CHECK(eventually([&] { return f.object_is("docs/a.md", "# a\n"); }));
+  CHECK(read_file(f.mnt / "hello.txt") == "hello, bucket\n");
+
+  REQUIRE(f.unmount().exit_code == 0);
+  CHECK_FALSE(f.mounted());
+  // No mount, nothing pending: the daemon leaves after sync.idle_exit (1s here).
+  CHECK(eventually([&] { return !f.syncd_running(); }, 15s));
+}
+
+TEST_CASE("a file closed just before the unmount is still uploaded after it", "[cli]") {
+  CliFixture f;
+  REQUIRE(f.mount().exit_code == 0);
+  const std::string big(8 << 20, 'x');
+  write_file(f.mnt / "last.bin", big);
+  REQUIRE(f.unmount().exit_code == 0);
+  CHECK(eventually([&] { return f.object_is("last.bin", big); }, 30s));
+}
+
+TEST_CASE("the mount starts a new autosyncd when its daemon dies", "[cli]") {
+  CliFixture f;
+  REQUIRE(f.mount().exit_code == 0);
+  REQUIRE(eventually([&] { return f.syncd_running(); }));
+  const auto first = InstanceLock::holder(f.cache / "syncd.lock");
+  REQUIRE(first.has_value());
+  REQUIRE(::kill(*first, SIGKILL) == 0);
+  CHECK(eventually([&] {
+    const auto now = InstanceLock::holder(f.cache / "syncd.lock");
+    return f.syncd_running() && now && *now != *first;
+  }));
+  write_file(f.mnt / "after.txt", "after the crash");
+  CHECK(eventually([&] { return f.object_is("after.txt", "after the crash"); }));
+  REQUIRE(f.unmount().exit_code == 0);
+}
+
+TEST_CASE("uploads wait in the journal while no autosyncd runs, and go once one does", "[cli]") {
+  CliFixture f;
+  // A daemon that exits at once: the mount works, nothing is uploaded.
+  REQUIRE(f.mount({}, {{"AUTOSYNCD", "/bin/true"}}).exit_code == 0);
+  write_file(f.mnt / "queued.txt", "queued");
+  std::filesystem::create_directory(f.mnt / "queued-dir");
+  REQUIRE(f.unmount().exit_code == 0);
+  CHECK_FALSE(f.object("queued.txt").has_value());
+
+  const auto daemon = run(
+      {program("autosyncd").string(), f.remote(), "-o", f.cache_option(), "--idle-exit", "500ms"});
+  INFO(daemon.err);
+  CHECK(daemon.exit_code == 0);
+  CHECK(f.object_is("queued.txt", "queued"));
+  CHECK(std::filesystem::is_directory(f.bucket / "queued-dir"));
+}
+
+TEST_CASE("autosyncfs -f serves in the foreground until SIGTERM, then unmounts", "[cli]") {
+  CliFixture f;
+  Command foreground(f.mount_command({"-f"}));
+  REQUIRE(eventually([&] { return f.mounted(); }));
+  write_file(f.mnt / "fg.txt", "foreground");
+  REQUIRE(::kill(foreground.pid(), SIGTERM) == 0);
+  const auto result = foreground.wait(20s);
+  INFO(result.err);
+  CHECK(result.exit_code == 0);
+  CHECK_FALSE(f.mounted());
+  CHECK(eventually([&] { return f.object_is("fg.txt", "foreground"); }));
+}
+
+TEST_CASE("a remount on the same cache serves what was written", "[cli]") {
+  CliFixture f;
+  REQUIRE(f.mount().exit_code == 0);
+  write_file(f.mnt / "kept.txt", "kept");
+  REQUIRE(eventually([&] { return f.object_is("kept.txt", "kept"); }));
+  REQUIRE(f.unmount().exit_code == 0);
+  REQUIRE(f.mount().exit_code == 0);
+  CHECK(read_file(f.mnt / "kept.txt") == "kept");
+  REQUIRE(f.unmount().exit_code == 0);
+}
