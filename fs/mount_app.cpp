@@ -115,7 +115,6 @@ Status mount_and_serve(const Mount& m, std::optional<process::Background>& backg
   AUTOSYNC_ASSIGN_OR_RETURN(auto cache, cachedir::CacheDir::open(paths.root, {.connections = 16}));
   AUTOSYNC_ASSIGN_OR_RETURN(auto store, backends::open(options.store));
   AUTOSYNC_RETURN_IF_ERROR(probe_store(*store, cache.index()));
-  AUTOSYNC_RETURN_IF_ERROR(cache.index().reset_open_counts());  // a crashed mount's opens
 
   SyncdLauncher launcher(m.args.command_line, paths.root);
   if (const Status started = launcher.ensure_running(); !started) {
@@ -125,6 +124,11 @@ Status mount_and_serve(const Mount& m, std::optional<process::Background>& backg
   doorbell::DoorbellClient doorbell(zmq_context, doorbell::doorbell_path(paths.root));
   vfs::CacheVfs vfs(cache.index(), cache.content(), *store, doorbell,
                     vfs_options_of(options, ::getuid(), ::getgid()));
+  // What a crash left half-done: changes not journaled yet, removals not applied yet.
+  if (const Status recovered = vfs.recover(); !recovered) {
+    spdlog::warn("cache recovery incomplete (retried at the next mount): {}",
+                 recovered.to_string());
+  }
   AUTOSYNC_ASSIGN_OR_RETURN(
       auto session, MountSession::mount(vfs, options.mountpoint, mount_options_of(options)));
   doorbell.ring();  // work left by an earlier mount

@@ -10,6 +10,7 @@ vfs::VfsOptions vfs_options_of(const config::Options& options, uid_t uid, gid_t 
   out.attr_ttl = options.cache.attr_ttl;
   out.dir_ttl = options.cache.dir_ttl;
   out.read_only = options.fuse.read_only;
+  out.cache_limit_bytes = options.cache.max_bytes;
   return out;
 }
 

@@ -1,6 +1,8 @@
 // autosyncfs and autosyncd as a user runs them: background mount, uploads through the
 // daemon, unmount, the daemon's restart and its idle exit, the journal outliving a daemon.
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -98,5 +100,28 @@ TEST_CASE("a remount on the same cache serves what was written", "[cli]") {
   REQUIRE(f.unmount().exit_code == 0);
   REQUIRE(f.mount().exit_code == 0);
   CHECK(read_file(f.mnt / "kept.txt") == "kept");
+  REQUIRE(f.unmount().exit_code == 0);
+}
+
+TEST_CASE("a write not yet journaled when the mount was killed is uploaded after a remount",
+          "[cli]") {
+  CliFixture f;
+  REQUIRE(f.mount().exit_code == 0);
+  const int fd = ::open((f.mnt / "crash.txt").c_str(), O_CREAT | O_WRONLY, 0644);
+  REQUIRE(fd >= 0);
+  REQUIRE(::write(fd, "survives", 8) == 8);  // in the cache; the upload waits for close
+  const auto mount_pid = InstanceLock::holder(f.cache / "mount.lock");
+  REQUIRE(mount_pid.has_value());
+  REQUIRE(::kill(*mount_pid, SIGKILL) == 0);
+  (void)::close(fd);  // the mount is gone: ENOTCONN
+  REQUIRE(eventually([&] { return !InstanceLock::held(f.cache / "mount.lock"); }));
+  REQUIRE(run({"/bin/fusermount3", "-u", "-z", f.mnt.string()}).exit_code == 0);
+  CHECK_FALSE(f.object("crash.txt").has_value());
+
+  const auto remounted = f.mount();
+  INFO(remounted.err);
+  REQUIRE(remounted.exit_code == 0);
+  CHECK(eventually([&] { return f.object_is("crash.txt", "survives"); }));
+  CHECK(read_file(f.mnt / "crash.txt") == "survives");
   REQUIRE(f.unmount().exit_code == 0);
 }
