@@ -7,7 +7,7 @@
 #                              [--size MIB]
 #
 # Needs root (drops the kernel page cache), `bash tools/setup.sh` and a build of autosyncfs and
-# autosyncd in DIR (default build/, or $BUILD). Each mount gets its own bucket on the one server;
+# autosyncd in DIR/bin (default build/, or $BUILD). Each mount gets its own bucket on the one server;
 # "on the server" is read from s3rver's data directory (see mount_bench/work.py). Every mount
 # and the server are stopped by pid on exit, also on failure.
 set -uo pipefail
@@ -37,6 +37,7 @@ if [ $quick = 1 ]; then
   files=200 tar_files=500 fio_size=16M fio_runtime=5 appends=100
 fi
 build=$(cd "$build" 2>/dev/null && pwd) || { echo "mount_bench: no build dir $build" >&2; exit 2; }
+autosyncfs_bin=$build/bin/autosyncfs autosyncd_bin=$build/bin/autosyncd
 wait_timeout=900
 
 die() { echo "mount_bench: $*" >&2; exit 1; }
@@ -59,6 +60,7 @@ cleanup() {
     kill "${mount_pid[$mnt]}" 2>/dev/null
   done
   for pid in $(our_syncd_pids); do kill "$pid" 2>/dev/null; done
+  for _ in $(seq 50); do [ -z "$(our_syncd_pids)" ] && break; sleep 0.1; done
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
   wait 2>/dev/null
   rm -rf "$work"
@@ -116,15 +118,21 @@ EOF
 
 mnt_of() { if [ "$1" = local ]; then echo "$work/local"; else echo "$work/mnt-$1"; fi; }
 
+# A mount's cache directory; `remount NAME empty` moves to a new one. (autosyncd stays for
+# sync.idle_exit, 30 s, after its last mount leaves: a new directory spares waiting for that.)
+declare -A cache_gen=()
+cache_of() { echo "$work/cache-$1-${cache_gen[$1]:-0}"; }
+
 # start_mount NAME: mounts NAME's bucket at its mountpoint (its cache kept from before).
 start_mount() {
-  local name=$1 mnt cache=$work/cache-$1
+  local name=$1 mnt cache
+  cache=$(cache_of "$name")
   mnt=$(mnt_of "$name")
   mkdir -p "$mnt" "$cache"
   case $name in
     local) return 0 ;;
     autosyncfs)
-      AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER "$build/fs/autosyncfs" \
+      AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER "$autosyncfs_bin" \
         s3://bench-autosyncfs "$mnt" -f -o "s3.endpoint=$endpoint,s3.addressing=path,s3.region=us-east-1,cache.dir=$cache" \
         >>"$work/autosyncfs.log" 2>&1 & ;;
     s3fs)
@@ -160,7 +168,7 @@ stop_mount() {
 # remount NAME [empty]: a fresh mount, the page cache dropped; "empty" also empties its cache.
 remount() {
   stop_mount "$1"
-  [ "${2:-}" = empty ] && rm -rf "${work:?}/cache-$1"
+  [ "${2:-}" = empty ] && cache_gen[$1]=$((${cache_gen[$1]:-0} + 1))
   drop_caches
   start_mount "$1"
 }
@@ -169,7 +177,7 @@ remount() {
 # its command line or environment, or a child of one of our mounts.
 our_syncd_pids() {
   local syncd p exe parent
-  syncd=$(realpath "$build/syncd/autosyncd" 2>/dev/null) || return 0
+  syncd=$(realpath "$autosyncd_bin" 2>/dev/null) || return 0
   for p in /proc/[0-9]*; do
     exe=$(readlink "$p/exe" 2>/dev/null) || continue
     [ "$exe" = "$syncd" ] || continue
@@ -207,8 +215,8 @@ curl_baseline
 IFS=, read -ra targets <<<"$only"
 for t in "${targets[@]}"; do
   case $t in local | autosyncfs | s3fs | rclone) ;; *) die "unknown mount $t" ;; esac
-  if [ $t = autosyncfs ] && [ ! -x "$build/fs/autosyncfs" ]; then
-    log "no $build/fs/autosyncfs: skipping autosyncfs"; continue
+  if [ $t = autosyncfs ] && [ ! -x "$autosyncfs_bin" ]; then
+    log "no $autosyncfs_bin: skipping autosyncfs"; continue
   fi
   log "=== $t"
   if start_mount "$t"; then
