@@ -76,9 +76,28 @@ Result<std::string> CacheVfs::readlink(Ino ino) {
   return rec.symlink_target;
 }
 
-// Lookup counts are not kept: inodes are rows, and an unlinked one is purged when its last
-// handle goes (purge_if_unused), which is all forget() could add.
-void CacheVfs::forget(Ino /*ino*/, uint64_t /*count*/) {}
+Entry CacheVfs::hand_out(const index::InodeRecord& rec) {
+  {
+    std::lock_guard lock(mu_);
+    ++lookups_[rec.ino];
+  }
+  return make_entry(rec);
+}
+
+// The kernel dropped `count` references; an unlinked inode it no longer knows may go.
+void CacheVfs::forget(Ino ino, uint64_t count) {
+  {
+    std::lock_guard lock(mu_);
+    auto it = lookups_.find(ino);
+    if (it == lookups_.end()) return;  // a reference from before a restart: nothing to drop
+    if (it->second > count) {
+      it->second -= count;
+      return;
+    }
+    lookups_.erase(it);
+  }
+  purge_if_unused(ino);
+}
 
 Result<Entry> CacheVfs::link(const Caller& /*who*/, Ino /*ino*/, Ino /*new_parent*/,
                              std::string_view new_name) {

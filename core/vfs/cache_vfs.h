@@ -15,9 +15,13 @@
 // reads.cpp, dirs.cpp, xattrs.cpp, remote_listing.cpp, recovery.cpp; cache_budget.*
 // (eviction).
 //
+// Lookup counts follow FUSE: every entry handed to the kernel (lookup, create, mkdir, mknod,
+// symlink) adds one, forget() takes them away. An unlinked inode keeps its row and content
+// while the kernel still knows it or a handle is open; the last of the three to go purges it.
+//
 // Threading: every method may be called from many threads (Vfs's contract). mu_ guards the
-// handle tables and the tombstones; per-inode locks (InodeLocks) serialise fetches and
-// writes of one file. Lock order: an inode lock, then mu_; no index transaction is held
+// handle tables, the lookup counts and the tombstones; per-inode locks (InodeLocks) serialise
+// fetches and writes of one file. Lock order: an inode lock, then mu_; no index transaction is held
 // while waiting for either.
 // Ownership: borrows the index, content store, object store and notifier; they must
 // outlive the CacheVfs.
@@ -130,6 +134,8 @@ class CacheVfs final : public Vfs {
   int64_t now_ns() const;
   Status check_writable(std::string_view what) const;
   Entry make_entry(const index::InodeRecord& rec) const;
+  // make_entry for an entry the kernel is given: adds a lookup reference. Takes mu_.
+  Entry hand_out(const index::InodeRecord& rec);
   Attr make_attr(const index::InodeRecord& rec) const;
 
   // names.cpp
@@ -138,6 +144,7 @@ class CacheVfs final : public Vfs {
   Status journal_rename(index::WriteTxn& txn, const index::RenameOutcome& outcome,
                         const std::string& old_path, const std::string& new_path,
                         std::vector<std::string>& gone_keys);
+  // Purges an unlinked inode once no handle is open and the kernel holds no reference.
   void purge_if_unused(Ino ino);
 
   // recovery.cpp
@@ -193,6 +200,7 @@ class CacheVfs final : public Vfs {
   std::unordered_map<Handle, OpenFile> files_;
   std::unordered_map<Handle, std::vector<DirEntry>> dirs_;  // a snapshot per opendir
   std::unordered_map<Ino, OpenStamp> open_stamps_;
+  std::unordered_map<Ino, uint64_t> lookups_;  // the kernel's references; absent = none
   // Keys whose delete or move is journaled but maybe not done yet: a listing that still
   // shows them must not bring them back. Dropped once a listing no longer shows them.
   std::set<std::string> tombstones_;

@@ -27,7 +27,7 @@ Result<std::pair<Entry, OpenReply>> CacheVfs::create(const Caller& who, Ino pare
   if (existing && (flags & O_EXCL) == 0) {  // the kernel's view was stale: open what is there
     AUTOSYNC_ASSIGN_OR_RETURN(auto reply, open(who, existing->ino, flags));
     AUTOSYNC_ASSIGN_OR_RETURN(auto rec, index_.get(existing->ino));
-    return std::pair{make_entry(rec), reply};
+    return std::pair{hand_out(rec), reply};
   }
   index::NewInode spec;
   spec.mode = S_IFREG | (mode & ~who.umask & 07777);
@@ -40,7 +40,7 @@ Result<std::pair<Entry, OpenReply>> CacheVfs::create(const Caller& who, Ino pare
     std::lock_guard lock(mu_);
     files_[reply.handle].dirty = true;  // even an empty new file must reach the store
   }
-  return std::pair{make_entry(rec), reply};
+  return std::pair{hand_out(rec), reply};
 }
 
 Result<OpenReply> CacheVfs::open(const Caller& /*who*/, Ino ino, int flags) {

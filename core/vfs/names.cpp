@@ -38,7 +38,7 @@ Result<Entry> CacheVfs::lookup(const Caller& /*who*/, Ino parent, std::string_vi
   AUTOSYNC_RETURN_IF_ERROR(ensure_listed(parent));
   AUTOSYNC_ASSIGN_OR_RETURN(auto found, index_.lookup(parent, name));
   if (!found) return not_found("lookup " + quoted(name) + ": no such file or directory");
-  return make_entry(*found);
+  return hand_out(*found);
 }
 
 // Creates the inode and, for what the store must see, its journal row in one transaction.
@@ -74,7 +74,7 @@ Result<index::InodeRecord> CacheVfs::create_node(const Caller& /*who*/, Ino pare
 Result<Entry> CacheVfs::mkdir(const Caller& who, Ino parent, std::string_view name, mode_t mode) {
   AUTOSYNC_ASSIGN_OR_RETURN(auto rec,
                             create_node(who, parent, name, node_spec(who, S_IFDIR, mode), true));
-  return make_entry(rec);
+  return hand_out(rec);
 }
 
 Result<Entry> CacheVfs::mknod(const Caller& who, Ino parent, std::string_view name, mode_t mode,
@@ -87,7 +87,7 @@ Result<Entry> CacheVfs::mknod(const Caller& who, Ino parent, std::string_view na
   auto spec = node_spec(who, type, mode);
   spec.rdev = rdev;
   AUTOSYNC_ASSIGN_OR_RETURN(auto rec, create_node(who, parent, name, spec, true));
-  return make_entry(rec);
+  return hand_out(rec);
 }
 
 Result<Entry> CacheVfs::symlink(const Caller& who, std::string_view target, Ino parent,
@@ -96,7 +96,7 @@ Result<Entry> CacheVfs::symlink(const Caller& who, std::string_view target, Ino 
   spec.mode = S_IFLNK | 0777;  // a link's own permissions are not used
   spec.symlink_target = std::string(target);
   AUTOSYNC_ASSIGN_OR_RETURN(auto rec, create_node(who, parent, name, spec, true));
-  return make_entry(rec);
+  return hand_out(rec);
 }
 
 Status CacheVfs::unlink(const Caller& /*who*/, Ino parent, std::string_view name) {
@@ -202,8 +202,14 @@ Status CacheVfs::journal_rename(index::WriteTxn& txn, const index::RenameOutcome
   return Status::ok();
 }
 
-// Best effort: an inode left behind is found again by Index::unlinked_inodes().
+// Best effort: an inode left behind is found again by Index::unlinked_inodes() (recover()).
+// The index refuses while it has a name or an open handle; the kernel's references are
+// checked here.
 void CacheVfs::purge_if_unused(Ino ino) {
+  {
+    std::lock_guard lock(mu_);
+    if (lookups_.contains(ino)) return;
+  }
   auto purged = index_.purge(ino);
   if (!purged.is_ok() || !*purged) return;
   (void)content_.remove(ino);

@@ -39,6 +39,8 @@ TEST_CASE("rmdir journals the marker's removal and refuses a non-empty directory
   REQUIRE(f.vfs->unlink(f.who, docs->attr.ino, "a.txt").is_ok());
   REQUIRE(f.vfs->rmdir(f.who, kRootIno, "docs").is_ok());
   CHECK(f.vfs->lookup(f.who, kRootIno, "docs").status().kind() == ErrorKind::kNotFound);
+  CHECK(f.vfs->getattr(docs->attr.ino).is_ok());  // the kernel still knows it
+  f.vfs->forget(docs->attr.ino, 1);
   CHECK(f.vfs->getattr(docs->attr.ino).status().kind() == ErrorKind::kNotFound);  // purged
   auto rows = f.journal();
   REQUIRE(!rows.empty());
@@ -58,6 +60,8 @@ TEST_CASE("unlink of a file on the store journals its delete and purges the inod
   const Ino ino = f.lookup_ino(kRootIno, "old.txt");
   REQUIRE(f.read_all(ino) == "old data");
   REQUIRE(f.vfs->unlink(f.who, kRootIno, "old.txt").is_ok());
+  CHECK(f.vfs->getattr(ino).is_ok());  // until the kernel forgets it
+  f.vfs->forget(ino, 1);
   CHECK(f.vfs->getattr(ino).status().kind() == ErrorKind::kNotFound);
   auto rows = f.journal();
   REQUIRE(rows.size() == 1);
@@ -92,6 +96,8 @@ TEST_CASE("an unlinked open file stays readable until its release") {
   auto got = f.vfs->read(ino, opened->handle, 0, buf);
   REQUIRE(got.is_ok());
   CHECK(buf.substr(0, *got) == "still here");
+  f.vfs->forget(ino, 1);  // the kernel lets go of it first, this time
+  CHECK(f.vfs->getattr(ino).is_ok());
   REQUIRE(f.vfs->release(ino, opened->handle).is_ok());
   CHECK(f.vfs->getattr(ino).status().kind() == ErrorKind::kNotFound);
 }
