@@ -270,6 +270,17 @@ TEST_CASE("user xattrs are kept, other namespaces are refused") {
   CHECK(f.vfs->getxattr(ino, "user.color").status().kind() == ErrorKind::kNoAttribute);
 }
 
+TEST_CASE("getxattr of other namespaces answers no-attribute without the index") {
+  VfsFixture f;
+  const Ino ino = f.make_file(kRootIno, "x.txt", "").attr.ino;
+  for (const char* name : {"security.capability", "system.posix_acl_access", "trusted.x"}) {
+    CHECK(f.vfs->getxattr(ino, name).status().kind() == ErrorKind::kNoAttribute);
+    // An inode the index has never seen gets the same answer: the index was not asked.
+    CHECK(f.vfs->getxattr(987654, name).status().kind() == ErrorKind::kNoAttribute);
+  }
+  CHECK(f.vfs->getxattr(987654, "user.x").status().kind() == ErrorKind::kNotFound);
+}
+
 TEST_CASE("statfs reports the cache directory's file system") {
   VfsFixture f;
   auto stats = f.vfs->statfs(kRootIno);
