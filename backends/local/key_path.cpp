@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "core/base/crypto.h"
+#include "core/base/encoding.h"
+
 namespace autosync::backends::local {
 namespace {
 
@@ -47,7 +50,14 @@ std::filesystem::path KeyPaths::data(std::string_view key) const {
 std::filesystem::path KeyPaths::sidecar(std::string_view key) const {
   // KEY + ".meta" is injective, and a marker "a/b/" maps to "a/b/.meta", which no other
   // key's sidecar can be ("a/b/." is not a valid key).
-  return meta_root() / std::filesystem::path(std::string(key) + std::string(kMetaSuffix));
+  const std::string_view name = key.substr(key.rfind('/') + 1);  // "" for a marker (npos + 1 = 0)
+  if (name.size() + kMetaSuffix.size() <= kMaxComponentBytes) {
+    return meta_root() / std::filesystem::path(std::string(key) + std::string(kMetaSuffix));
+  }
+  // A name too long to take the suffix (up to 255 bytes is a valid key component): its
+  // hash, "HEX.hmeta", which no KEY + ".meta" can be (that has a '.' before "meta").
+  const std::string parent(key.substr(0, key.size() - name.size()));
+  return meta_root() / std::filesystem::path(parent + to_hex(sha256(name)) + ".hmeta");
 }
 
 }  // namespace autosync::backends::local
