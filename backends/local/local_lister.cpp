@@ -35,7 +35,11 @@ class Walker {
         limit_(options.max_keys == 0 ? kMaxPage : std::min(options.max_keys, kMaxPage)) {}
 
   Result<ListPage> run() {
-    const size_t slash = opt_.prefix.rfind('/');
+    // The deepest directory holding every match: for "a/b/" that is "a/", so that the marker
+    // "a/b/" itself is listed too, as S3 lists it.
+    const std::string& prefix = opt_.prefix;
+    const size_t slash =
+        prefix.size() < 2 ? std::string::npos : prefix.rfind('/', prefix.size() - 2);
     const std::string base = slash == std::string::npos ? "" : opt_.prefix.substr(0, slash + 1);
     visit(base);
     if (!error_.is_ok()) return error_;
