@@ -32,6 +32,16 @@ Result<backends::ObjectInfo> upload_file_body(const OpContext& ctx, const index:
   return conditional_upload(ctx, key, source, options);
 }
 
+// A file renamed while its first upload was in flight is uploaded again under its new name;
+// the object that upload left at the old key is nobody's once the new one is written. It
+// goes only while it is still that version (a HEAD: another file may have taken the name).
+void remove_left_behind(const OpContext& ctx, const index::InodeRecord& inode,
+                        std::string_view new_key) {
+  if (!inode.remote || inode.remote->key == new_key || inode.remote->key.ends_with('/')) return;
+  auto old = ctx.store.head(inode.remote->key);
+  if (old.is_ok() && old->etag == inode.remote->etag) (void)ctx.store.remove(inode.remote->key);
+}
+
 }  // namespace
 
 OpResult run_upload(const OpContext& ctx, const index::JournalEntry& row) {
@@ -51,6 +61,7 @@ OpResult run_upload(const OpContext& ctx, const index::JournalEntry& row) {
   }
   if (!info.is_ok())
     return std::move(info).take_status().context(fmt::format("upload {}", row.key));
+  remove_left_behind(ctx, *inode, row.key);
   // Even if local_gen moved on meanwhile, the store now holds row.gen; a newer row follows.
   return std::vector<SyncedInode>{
       {.ino = inode->ino, .gen = row.gen, .remote = remote_from(*info, row.key, inode->mtime_ns)}};
