@@ -108,7 +108,13 @@ Result<std::vector<JournalEntry>> WriteTxn::claim(std::string_view worker, int64
           "UPDATE journal SET state = 1, claimed_by = ?1, claimed_at_ns = ?2 WHERE seq IN"
           " (SELECT j.seq FROM journal j WHERE j.state = 0 AND j.not_before_ns <= ?2"
           " AND NOT EXISTS (SELECT 1 FROM journal o WHERE o.ino = j.ino AND o.seq < j.seq"
-          " AND o.state IN (0, 1)) ORDER BY j.seq LIMIT ?3)"
+          " AND o.state IN (0, 1))"
+          // A directory's move waits for earlier work on keys under it (an upload journaled
+          // just before the rename), or it would copy the prefix without them.
+          " AND NOT (j.op = 3 AND substr(j.src_key, -1) = '/' AND EXISTS (SELECT 1 FROM"
+          " journal o WHERE o.state IN (0, 1) AND o.seq < j.seq"
+          " AND substr(o.key, 1, length(j.src_key)) = j.src_key))"
+          " ORDER BY j.seq LIMIT ?3)"
           " RETURNING " AUTOSYNC_JOURNAL_COLUMNS));
   stmt->bind(1, worker).bind(2, now).bind(3, limit);
   std::vector<JournalEntry> claimed;
