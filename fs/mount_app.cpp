@@ -139,7 +139,13 @@ Status mount_and_serve(const Mount& m, std::optional<process::Background>& backg
   SyncdWatchdog watchdog(launcher);
   const Status served = session->run(SignalHandling::kExitOnSignal);
   session->unmount();
-  doorbell.ring();  // what the last releases journaled
+  // The kernel sends the last releases after close() has returned, and an unmount may come
+  // first: what they would have journaled, recover() journals now.
+  if (const Status settled = vfs.recover(); !settled) {
+    spdlog::warn("unmount: not every change is journaled yet (the next mount retries): {}",
+                 settled.to_string());
+  }
+  doorbell.ring();
   spdlog::info("unmounted {}", options.mountpoint.string());
   return served;
 }

@@ -24,6 +24,7 @@ MountOptions mount_options_of(const config::Options& options) {
   out.debug = options.fuse.debug;
   out.extra = options.fuse.passthrough;
   out.adapter.attr_timeout = options.cache.attr_ttl;
+  out.adapter.writeback_cache = options.fuse.writeback_cache;
   return out;
 }
 

@@ -68,6 +68,7 @@
 //   umask = "022"                   octal: "022" or 0o022 (a decimal integer is refused)
 //   foreground = false              stay in the foreground (-f)
 //   debug = false                   log every FUSE request (-d)
+//   writeback_cache = true          let the kernel gather small writes in its page cache
 //
 // Values:
 //   sizes      a whole number of bytes with an optional binary suffix: K, M, G, T, or KiB,
@@ -135,6 +136,7 @@ struct FuseOptions {
   std::optional<uint32_t> umask;     // empty: no masking beyond what the objects say
   bool foreground = false;
   bool debug = false;
+  bool writeback_cache = true;  // kernel write-back caching (FUSE_CAP_WRITEBACK_CACHE)
   // Kernel mount flags from -o (nosuid, nodev, noatime, fsname=X...), for libfuse as given.
   std::vector<std::string> passthrough;
 };

@@ -138,6 +138,8 @@ const std::array kKeys = std::to_array<KeySpec>({
      [](Options& o, const Value& v) { o.fuse.umask = static_cast<uint32_t>(v.number); }, 0, 0777},
     {"fuse.foreground", K::kFlag, [](Options& o, const Value& v) { o.fuse.foreground = v.flag; }},
     {"fuse.debug", K::kFlag, [](Options& o, const Value& v) { o.fuse.debug = v.flag; }},
+    {"fuse.writeback_cache", K::kFlag,
+     [](Options& o, const Value& v) { o.fuse.writeback_cache = v.flag; }},
 });
 
 }  // namespace
