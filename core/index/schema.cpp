@@ -85,7 +85,13 @@ INSERT INTO inodes (ino, kind, mode, uid, gid, atime_ns, mtime_ns, ctime_ns, nli
   FROM (SELECT CAST((julianday('now') - 2440587.5) * 86400000000000.0 AS INTEGER) AS now);
 )sql";
 
-constexpr db::Migration kSteps[] = {{1, kSchemaV1}};
+// v2: the listing pass that last saw an inode on the store, so a directory's reconcile works
+// page by page and drops the children a whole pass did not see, without holding the listing.
+constexpr std::string_view kSchemaV2 = R"sql(
+ALTER TABLE inodes ADD COLUMN listed_epoch INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+constexpr db::Migration kSteps[] = {{1, kSchemaV1}, {2, kSchemaV2}};
 
 }  // namespace
 

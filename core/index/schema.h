@@ -20,6 +20,9 @@
 //                     restart see it; reset_open_counts() zeroes it when a mount starts
 //     last_access_ns  for eviction (least recently used first)
 //     cached_bytes    bytes of the file held by the content store (= sum of its ranges)
+//     listed_epoch    (v2) the listing pass of its directory that last saw it on the store;
+//                     a pass marks what it sees, then drops the clean children it did
+//                     not see
 //   Root is ino 1 (mode 040755, uid/gid 0; the mount sets its own).
 // dentries(parent, name BLOB, ino) — names are bytes; index on ino for path_of().
 // dir_state(ino, listed_at_ns, complete) — when a directory was last listed from the store.

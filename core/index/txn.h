@@ -55,6 +55,11 @@ class ReadTxn {
   // ("" = from the start), in name order.
   Result<std::vector<DirEntryRecord>> list_dir(Ino dir, std::string_view after_name, size_t limit);
   Result<uint64_t> child_count(Ino dir);
+  // Up to `limit` children of `dir` (names after `after_name`, in name order) whose
+  // listed_epoch is not `epoch`: what a listing pass that marked everything it saw did not
+  // see.
+  Result<std::vector<DirEntryRecord>> unseen_children(Ino dir, int64_t epoch,
+                                                      std::string_view after_name, size_t limit);
   Result<bool> is_empty(Ino dir);
 
   // ---- extended attributes (names are the full "user.x" form) ----
@@ -154,6 +159,8 @@ class WriteTxn : public ReadTxn {
   // returns 0.
   Result<uint64_t> drop_clean_cache(Ino ino);
   Status set_listed(Ino dir, int64_t listed_at_ns, bool complete);
+  // listed_epoch = epoch: a listing pass saw the inode on the store (kNotFound if absent).
+  Status mark_seen(Ino ino, int64_t epoch);
 
   // ---- journal ----
   // Adds a row (op, ino, key, src_key, gen, base_etag, not_before_ns are used) and returns

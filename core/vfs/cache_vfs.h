@@ -12,8 +12,8 @@
 // (CacheBudget); a full disk frees clean files too, then reports kNoSpace.
 //
 // Files by concern: cache_vfs.cpp (construction, attrs, statfs), names.cpp, files.cpp,
-// reads.cpp, dirs.cpp, xattrs.cpp, remote_listing.cpp, recovery.cpp; cache_budget.*
-// (eviction).
+// reads.cpp, dirs.cpp, xattrs.cpp, remote_listing.cpp, listing_merge.cpp, recovery.cpp;
+// cache_budget.* (eviction).
 //
 // Lookup counts follow FUSE: every entry handed to the kernel (lookup, create, mkdir, mknod,
 // symlink) adds one, forget() takes them away. An unlinked inode keeps its row and content
@@ -131,6 +131,11 @@ class CacheVfs final : public Vfs {
     bool operator==(const OpenStamp&) const = default;
   };
 
+  // dirs.cpp: an open directory — one page of its entries, read from the index as readdir
+  // moves on, so a huge directory costs a page of memory, not a copy of its listing.
+  struct DirCursor;
+  Status load_dir_page(DirCursor& cursor, uint64_t position);
+
   int64_t now_ns() const;
   Status check_writable(std::string_view what) const;
   Entry make_entry(const index::InodeRecord& rec) const;
@@ -156,7 +161,10 @@ class CacheVfs final : public Vfs {
   Status mark_written(Ino ino, std::optional<Handle> handle);
   bool has_writer(Ino ino) const;  // takes mu_
   // Fetches what is not cached yet, then journals an upload of the inode's current gen.
-  Status journal_upload(Ino ino, Durability durability);
+  // The row's seq, or 0 when there was nothing to journal.
+  Result<int64_t> journal_upload(Ino ino, Durability durability);
+  // Polls the journal until row `seq` is done (ok) or failed for good (kIo).
+  Status wait_for_upload(int64_t seq);
   Status commit_and_ring(index::WriteTxn& txn);
 
   // reads.cpp
@@ -169,23 +177,33 @@ class CacheVfs final : public Vfs {
   // Writes to the content store; on a full disk, frees clean cache and tries once more.
   Status store_bytes(Ino ino, uint64_t offset, std::span<const char> data);
 
-  // remote_listing.cpp
+  // remote_listing.cpp: one listing pass of one directory, page by page.
+  struct ListPass {
+    Ino dir = 0;
+    std::string prefix;  // the directory's key prefix, "a/b/" ("" for the root)
+    int64_t epoch = 0;   // marks the children this pass saw (inodes.listed_epoch)
+    std::set<std::string> unshown_tombstones;  // this level's, no page has shown yet
+  };
   // Lists `dir` on the store when its listing is older than dir_ttl, and reconciles.
   Status ensure_listed(Ino dir);
-  Status reconcile(Ino dir, const std::string& prefix, const backends::ListPage& remote);
+  Status list_and_reconcile(ListPass& pass);
+  Status reconcile_page(ListPass& pass, const backends::ListPage& page);
+  Status finish_pass(const ListPass& pass);
+  Status drop_unseen_page(const ListPass& pass, std::string& after, bool& more,
+                          std::vector<Ino>& stale_content);
+  void drop_stale_bytes(Ino ino);
+  int64_t next_listing_epoch();
+  void add_tombstone(std::string key);
+  bool is_tombstoned(const std::string& key);
+  std::set<std::string> tombstones_below(const std::string& prefix);  // one level down
+  void forget_tombstones(const std::set<std::string>& keys);
+
+  // listing_merge.cpp: what one page of a listing changes in the index.
   index::NewInode listed_inode(const std::string& key, const ListedChild& child) const;
-  Status merge_child(index::WriteTxn& txn, Ino dir, const std::string& key, std::string_view name,
+  Status merge_child(index::WriteTxn& txn, const ListPass& pass, std::string_view name,
                      const ListedChild& child, std::vector<Ino>& stale_content);
   void describe_new(Ino dir, const std::string& prefix,
                     std::map<std::string, ListedChild>& children);
-  Status drop_vanished(index::WriteTxn& txn, Ino dir, const std::string& prefix,
-                       const std::map<std::string, ListedChild>& children,
-                       std::vector<Ino>& stale_content);
-  void drop_stale_bytes(Ino ino);
-  void add_tombstone(std::string key);
-  bool is_tombstoned(const std::string& key);
-  void forget_tombstones(const std::string& prefix,
-                         const std::map<std::string, ListedChild>& shown);
 
   index::Index& index_;
   content::ContentStore& content_;
@@ -198,7 +216,7 @@ class CacheVfs final : public Vfs {
   mutable std::mutex mu_;  // guards everything below
   Handle next_handle_ = 1;
   std::unordered_map<Handle, OpenFile> files_;
-  std::unordered_map<Handle, std::vector<DirEntry>> dirs_;  // a snapshot per opendir
+  std::unordered_map<Handle, std::shared_ptr<DirCursor>> dirs_;  // one per opendir
   std::unordered_map<Ino, OpenStamp> open_stamps_;
   std::unordered_map<Ino, uint64_t> lookups_;  // the kernel's references; absent = none
   // Keys whose delete or move is journaled but maybe not done yet: a listing that still
@@ -207,6 +225,7 @@ class CacheVfs final : public Vfs {
   // After a listing failed, stale directories are served from the index until then, so an
   // unreachable store costs one failed request per offline_retry, not one per lookup.
   int64_t offline_until_ns_ = 0;
+  int64_t last_listing_epoch_ = 0;
 };
 
 }  // namespace autosync::vfs

@@ -1,5 +1,8 @@
-// CacheVfs: directory handles — opendir lists the store if the listing is stale and takes a
-// snapshot of the names, so readdir cookies stay valid while the directory changes.
+// CacheVfs: directory handles — opendir lists the store if the listing is stale; readdir
+// reads the index a page at a time. A cookie is a position in name order: "." is 1, ".." 2,
+// the first child 3. Consecutive readdirs continue after the last name read, so a name
+// added or removed meanwhile neither repeats nor hides another; a cookie from elsewhere
+// (seekdir) is found again by counting from the start.
 #include <sys/stat.h>
 
 #include "core/vfs/cache_vfs.h"
@@ -9,8 +12,17 @@ namespace autosync::vfs {
 namespace {
 
 constexpr size_t kListPage = 1000;
+constexpr uint64_t kFirstChildCookie = 3;
 
 }  // namespace
+
+struct CacheVfs::DirCursor {
+  Ino dir = 0;
+  std::mutex mu;       // one readdir of the handle at a time; guards the fields below
+  uint64_t first = 0;  // position among the children of page[0]
+  std::vector<index::DirEntryRecord> page;
+  bool last_page = false;  // no child after page.back()
+};
 
 Result<Handle> CacheVfs::opendir(const Caller& /*who*/, Ino ino) {
   AUTOSYNC_ASSIGN_OR_RETURN(auto rec, index_.get(ino));
@@ -18,40 +30,58 @@ Result<Handle> CacheVfs::opendir(const Caller& /*who*/, Ino ino) {
     return Status::error(ErrorKind::kNotDirectory, "opendir inode " + std::to_string(ino));
   }
   AUTOSYNC_RETURN_IF_ERROR(ensure_listed(ino));
-  std::vector<DirEntry> entries{{".", ino, S_IFDIR, 1}, {"..", ino, S_IFDIR, 2}};
-  std::string after;
-  for (;;) {
-    AUTOSYNC_ASSIGN_OR_RETURN(auto page, index_.list_dir(ino, after, kListPage));
-    for (auto& child : page) {
-      const uint64_t cookie = entries.size() + 1;
-      entries.push_back(DirEntry{child.name, child.ino, child.mode & S_IFMT, cookie});
-    }
-    if (page.size() < kListPage) break;
-    after = page.back().name;
-  }
+  auto cursor = std::make_shared<DirCursor>();
+  cursor->dir = ino;
+  AUTOSYNC_RETURN_IF_ERROR(load_dir_page(*cursor, 0));
   std::lock_guard lock(mu_);
   const Handle handle = next_handle_++;
-  dirs_[handle] = std::move(entries);
+  dirs_[handle] = std::move(cursor);
   return handle;
+}
+
+// Makes the cursor's page the one holding child `position` (or the last page, when there
+// are fewer children). Caller holds cursor.mu.
+Status CacheVfs::load_dir_page(DirCursor& cursor, uint64_t position) {
+  const bool empty_start = cursor.page.empty() && !cursor.last_page;
+  if (position < cursor.first || empty_start) {  // back to the start
+    AUTOSYNC_ASSIGN_OR_RETURN(cursor.page, index_.list_dir(cursor.dir, "", kListPage));
+    cursor.first = 0;
+    cursor.last_page = cursor.page.size() < kListPage;
+  }
+  while (position >= cursor.first + cursor.page.size() && !cursor.last_page) {
+    const std::string after = cursor.page.back().name;
+    const uint64_t next_first = cursor.first + cursor.page.size();
+    AUTOSYNC_ASSIGN_OR_RETURN(cursor.page, index_.list_dir(cursor.dir, after, kListPage));
+    cursor.first = next_first;
+    cursor.last_page = cursor.page.size() < kListPage;
+  }
+  return Status::ok();
 }
 
 Status CacheVfs::readdir(Ino ino, Handle handle, uint64_t cookie,
                          const std::function<bool(const DirEntry&)>& emit) {
-  std::vector<DirEntry> rest;
+  std::shared_ptr<DirCursor> cursor;
   {
     std::lock_guard lock(mu_);
     auto it = dirs_.find(handle);
     if (it == dirs_.end()) {
       return invalid("readdir inode " + std::to_string(ino) + ": no such handle");
     }
-    if (cookie < it->second.size()) {
-      rest.assign(it->second.begin() + static_cast<std::ptrdiff_t>(cookie), it->second.end());
+    cursor = it->second;
+  }
+  // emit runs without mu_ (it may call back into the Vfs); cursor->mu only orders readdirs
+  // of this handle.
+  if (cookie == 0 && !emit(DirEntry{".", cursor->dir, S_IFDIR, 1})) return Status::ok();
+  if (cookie <= 1 && !emit(DirEntry{"..", cursor->dir, S_IFDIR, 2})) return Status::ok();
+  std::lock_guard lock(cursor->mu);
+  for (uint64_t position = std::max(cookie, kFirstChildCookie - 1) - 2;; ++position) {
+    AUTOSYNC_RETURN_IF_ERROR(load_dir_page(*cursor, position));
+    if (position >= cursor->first + cursor->page.size()) return Status::ok();  // the end
+    const auto& child = cursor->page[position - cursor->first];
+    if (!emit(DirEntry{child.name, child.ino, child.mode & S_IFMT, position + kFirstChildCookie})) {
+      return Status::ok();
     }
   }
-  for (const auto& entry : rest) {  // emit without mu_: it may call back into the Vfs
-    if (!emit(entry)) break;
-  }
-  return Status::ok();
 }
 
 Status CacheVfs::releasedir(Ino ino, Handle handle) {

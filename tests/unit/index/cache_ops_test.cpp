@@ -2,6 +2,7 @@
 // crash-recovery queries (dirty inodes without a journal row, keys being removed).
 #include <catch2/catch.hpp>
 
+#include "core/db/database.h"
 #include "tests/unit/index/index_test_util.h"
 
 using namespace autosync;
@@ -116,4 +117,55 @@ TEST_CASE("keys_being_removed: pending and running deletes, moves and rmdirs", "
   auto keys = f.index->keys_being_removed();
   REQUIRE(keys.is_ok());
   CHECK(*keys == std::vector<std::string>{"old/a", "old/b", "old/dir/"});
+}
+
+TEST_CASE("unseen_children: the children a listing pass did not mark", "[index]") {
+  IndexFixture f;
+  auto dir = f.mkdir(kRootIno, "d");
+  auto a = f.mkfile(dir.ino, "a");
+  auto b = f.mkfile(dir.ino, "b");
+  auto c = f.mkfile(dir.ino, "c");
+  auto sub = f.mkdir(dir.ino, "sub");
+  {
+    auto txn = f.index->write();
+    REQUIRE(txn.is_ok());
+    REQUIRE(txn->mark_seen(a.ino, 7).is_ok());
+    REQUIRE(txn->mark_seen(c.ino, 7).is_ok());
+    REQUIRE(txn->mark_seen(c.ino + 100, 7).kind() == ErrorKind::kNotFound);
+    REQUIRE(txn->commit().is_ok());
+  }
+  auto names = [&](std::string_view after, size_t limit) {
+    auto txn = f.index->read();
+    REQUIRE(txn.is_ok());
+    auto unseen = txn->unseen_children(dir.ino, 7, after, limit);
+    REQUIRE(unseen.is_ok());
+    std::vector<std::string> out;
+    for (const auto& e : *unseen)
+      out.push_back(e.name);
+    return out;
+  };
+  CHECK(names("", 10) == std::vector<std::string>{"b", "sub"});
+  CHECK(names("", 1) == std::vector<std::string>{"b"});
+  CHECK(names("b", 10) == std::vector<std::string>{"sub"});
+  auto txn = f.index->read();
+  CHECK(txn->unseen_children(a.ino, 7, "", 10).status().kind() == ErrorKind::kNotDirectory);
+  (void)b;
+  (void)sub;
+}
+
+TEST_CASE("an index made by schema v1 gains listed_epoch and keeps its rows", "[index]") {
+  IndexFixture f;
+  auto a = f.mkfile(kRootIno, "a", 10);
+  f.index.reset();
+  {  // back to what v1 wrote
+    auto db = db::Database::open(f.file, {});
+    REQUIRE(db.is_ok());
+    REQUIRE(
+        db->exec("ALTER TABLE inodes DROP COLUMN listed_epoch; PRAGMA user_version = 1").is_ok());
+  }
+  f.reopen();
+  CHECK(f.index->get(a.ino)->size == 10);
+  auto txn = f.index->write();
+  REQUIRE(txn.is_ok());
+  CHECK(txn->mark_seen(a.ino, 3).is_ok());
 }
