@@ -11,6 +11,7 @@ vfs::VfsOptions vfs_options_of(const config::Options& options, uid_t uid, gid_t 
   out.dir_ttl = options.cache.dir_ttl;
   out.read_only = options.fuse.read_only;
   out.cache_limit_bytes = options.cache.max_bytes;
+  out.fsync_waits_for_upload = options.cache.fsync_waits_for_upload;
   return out;
 }
 

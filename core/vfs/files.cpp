@@ -2,6 +2,9 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <chrono>
+#include <thread>
+
 #include "core/vfs/cache_vfs.h"
 
 namespace autosync::vfs {
@@ -135,7 +138,7 @@ Status CacheVfs::mark_written(Ino ino, std::optional<Handle> handle) {
       }
     }
   }
-  return journal_upload(ino, Durability::kConnectionDefault);
+  return journal_upload(ino, Durability::kConnectionDefault).status();
 }
 
 bool CacheVfs::has_writer(Ino ino) const {
@@ -160,7 +163,11 @@ Status CacheVfs::fsync(Ino ino, Handle handle, bool /*data_only*/) {
     auto it = files_.find(handle);
     if (it != files_.end()) dirty = std::exchange(it->second.dirty, false);
   }
-  if (dirty) return journal_upload(ino, Durability::kSynced);
+  if (dirty) {
+    AUTOSYNC_ASSIGN_OR_RETURN(const int64_t seq, journal_upload(ino, Durability::kSynced));
+    if (options_.fsync_waits_for_upload && seq != 0) return wait_for_upload(seq);
+    return Status::ok();
+  }
   AUTOSYNC_ASSIGN_OR_RETURN(auto txn, index_.write(Durability::kSynced));  // the WAL to disk
   return txn.commit();
 }
@@ -183,16 +190,17 @@ Status CacheVfs::release(Ino ino, Handle handle) {
     }
   }
   AUTOSYNC_RETURN_IF_ERROR(index_.drop_open(ino).status());
-  Status journaled = journal ? journal_upload(ino, Durability::kConnectionDefault) : Status::ok();
+  Status journaled =
+      journal ? journal_upload(ino, Durability::kConnectionDefault).status() : Status::ok();
   purge_if_unused(ino);
   return journaled;
 }
 
 // An upload needs every byte local: the parts still only on the store are fetched first.
-Status CacheVfs::journal_upload(Ino ino, Durability durability) {
+Result<int64_t> CacheVfs::journal_upload(Ino ino, Durability durability) {
   auto guard = inode_locks_.lock(ino);
   AUTOSYNC_ASSIGN_OR_RETURN(auto before, index_.get(ino));
-  if (before.nlink == 0 || before.kind == index::InodeKind::kSpecial) return Status::ok();
+  if (before.nlink == 0 || before.kind == index::InodeKind::kSpecial) return int64_t{0};
   AUTOSYNC_RETURN_IF_ERROR(ensure_cached(ino, 0, before.size));
   if (before.kind == index::InodeKind::kFile) {
     // syncd uploads the content file's first `size` bytes: it must exist and be that long
@@ -208,8 +216,21 @@ Status CacheVfs::journal_upload(Ino ino, Durability durability) {
   row.key = path;
   row.gen = rec.local_gen;
   row.base_etag = rec.remote ? rec.remote->etag : "";
-  AUTOSYNC_RETURN_IF_ERROR(txn.enqueue(row).status());
-  return commit_and_ring(txn);
+  AUTOSYNC_ASSIGN_OR_RETURN(const int64_t seq, txn.enqueue(row));
+  AUTOSYNC_RETURN_IF_ERROR(commit_and_ring(txn));
+  return seq;
+}
+
+Status CacheVfs::wait_for_upload(int64_t seq) {
+  constexpr auto kPoll = std::chrono::milliseconds(20);
+  while (true) {
+    auto row = index_.journal_entry(seq);
+    if (!row) return row.status().is(ErrorKind::kNotFound) ? Status::ok() : row.status();
+    if (row->state == index::JournalState::kFailed) {
+      return io_error("upload " + row->key + " failed: " + row->last_error);
+    }
+    std::this_thread::sleep_for(kPoll);
+  }
 }
 
 Status CacheVfs::commit_and_ring(index::WriteTxn& txn) {

@@ -49,7 +49,7 @@ Status CacheVfs::recover() {
 Status CacheVfs::journal_unjournaled(Ino ino) {
   AUTOSYNC_ASSIGN_OR_RETURN(auto rec, index_.get(ino));
   if (rec.kind == index::InodeKind::kFile) {
-    return journal_upload(ino, Durability::kConnectionDefault);  // fetches what is missing
+    return journal_upload(ino, Durability::kConnectionDefault).status();  // fetches what is missing
   }
   if (ino == kRootIno || rec.kind == index::InodeKind::kSpecial) return Status::ok();
   AUTOSYNC_ASSIGN_OR_RETURN(auto txn, index_.write());

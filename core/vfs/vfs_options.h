@@ -18,6 +18,8 @@ struct VfsOptions {
   std::chrono::seconds dir_ttl{60};       // a directory listing older than this is listed again
   std::chrono::seconds offline_retry{5};  // after a failed listing, how long to not ask again
   bool read_only = false;                 // every change fails with kReadOnly
+  // fsync returns only once syncd has uploaded the file (or the upload failed: kIo).
+  bool fsync_waits_for_upload = false;
   uint64_t read_ahead = 4ULL << 20;       // bytes fetched past a sequential read's end
   // Bound on the cached data (index cached_bytes), enforced as data is added: clean files
   // are evicted, least recently used first. Dirty, open and pinned files are never evicted,

@@ -127,3 +127,16 @@ TEST_CASE("a write not yet journaled when the mount was killed is uploaded after
   CHECK(read_file(f.mnt / "crash.txt") == "survives");
   REQUIRE(f.unmount().exit_code == 0);
 }
+
+TEST_CASE("with cache.fsync_waits_for_upload, fsync returns once the object is stored",
+          "[cli]") {
+  CliFixture f;
+  REQUIRE(f.mount({"-o", "cache.fsync_waits_for_upload"}).exit_code == 0);
+  const int fd = ::open((f.mnt / "synced.txt").c_str(), O_CREAT | O_WRONLY, 0644);
+  REQUIRE(fd >= 0);
+  REQUIRE(::write(fd, "on the store", 12) == 12);
+  REQUIRE(::fsync(fd) == 0);
+  CHECK(f.object_is("synced.txt", "on the store"));  // no waiting: fsync did
+  ::close(fd);
+  REQUIRE(f.unmount().exit_code == 0);
+}
