@@ -59,9 +59,11 @@ class CacheVfs final : public Vfs {
            ChangeNotifier& notifier, VfsOptions options);
 
   // Brings the cache back to a consistent state after the previous mount ended, cleanly or
-  // in a crash. Call once at start, before the mount serves requests (no handle is open):
-  //  - open counts are zeroed (the previous mount's handles are gone) and inodes left with
-  //    no name are purged with their content;
+  // in a crash. Call at start, before the mount serves requests, and again after the
+  // unmount (when no request can come any more):
+  //  - the handles and kernel references this CacheVfs still knows are dropped, open counts
+  //    are zeroed (the previous session's handles are gone) and inodes left with no name are
+  //    purged with their content;
   //  - a linked inode with local changes but no pending journal row to carry them (a crash
   //    between a write and its release) gets one: files an upload (bytes still only on the
   //    store are fetched first), symlinks an upload, directories their marker;

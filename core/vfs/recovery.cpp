@@ -16,6 +16,12 @@ void keep_first(Status& first, Status status) {
 }  // namespace
 
 Status CacheVfs::recover() {
+  {  // a session that ended sends no release or forget any more
+    std::lock_guard lock(mu_);
+    files_.clear();
+    dirs_.clear();
+    lookups_.clear();
+  }
   AUTOSYNC_RETURN_IF_ERROR(index_.reset_open_counts());
   AUTOSYNC_ASSIGN_OR_RETURN(auto unlinked, index_.unlinked_inodes());
   for (Ino ino : unlinked)

@@ -130,5 +130,24 @@ TEST_CASE("recover purges an unlinked file whose handle died with the crash") {
   CHECK(rows_of(f, ino).empty());
 }
 
+TEST_CASE("recover after an unmount drops references and handles the kernel never returned") {
+  VfsFixture f;
+  auto made = f.vfs->create(f.who, kRootIno, "f", 0644, O_WRONLY | O_CREAT);
+  REQUIRE(made.is_ok());
+  const Ino ino = made->first.attr.ino;
+  REQUIRE(f.vfs->write(ino, made->second.handle, 0, std::string_view("late")).is_ok());
+  REQUIRE(f.vfs->unlink(f.who, kRootIno, "f").is_ok());
+  const Ino kept = f.make_file(kRootIno, "kept", "k").attr.ino;
+  auto open_kept = f.vfs->open(f.who, kept, O_WRONLY);
+  REQUIRE(f.vfs->write(kept, open_kept->handle, 0, std::string_view("K")).is_ok());
+  // The session ends with both still open and looked up: no release, no forget comes.
+  REQUIRE(f.vfs->recover().is_ok());
+  CHECK(f.index->get(ino).status().is(ErrorKind::kNotFound));
+  auto rows = rows_of(f, kept);
+  REQUIRE(!rows.empty());
+  CHECK(rows.back().gen == f.index->get(kept)->local_gen);  // the unreleased write too
+  CHECK(f.vfs->release(kept, open_kept->handle).kind() == ErrorKind::kInvalid);  // gone
+}
+
 }  // namespace
 }  // namespace autosync::vfs
