@@ -178,8 +178,10 @@ Status Index::set_listed(Ino dir, int64_t listed_at_ns, bool complete) {
 Result<int64_t> Index::enqueue(const JournalEntry& entry, Durability durability) {
   return in_write(durability, [&](WriteTxn& t) { return t.enqueue(entry); });
 }
-Result<std::vector<JournalEntry>> Index::claim(std::string_view worker, int64_t now, size_t limit) {
-  return in_write(kDefault, [&](WriteTxn& t) { return t.claim(worker, now, limit); });
+Result<std::vector<JournalEntry>> Index::claim(std::string_view worker, int64_t now, size_t limit,
+                                               int64_t metadata_quiet_ns) {
+  return in_write(kDefault,
+                  [&](WriteTxn& t) { return t.claim(worker, now, limit, metadata_quiet_ns); });
 }
 Status Index::finish(int64_t seq) {
   return in_write(kDefault, [&](WriteTxn& t) { return t.finish(seq); });

@@ -42,6 +42,21 @@ Status check_changed(db::Database& db, int64_t seq, std::string_view what) {
   return Status::ok();
 }
 
+// How much a row does, for coalescing: a marker PUT carries the directory's metadata and an
+// upload the file's, so either covers a setmeta; kMove and the removals never merge.
+int merge_rank(JournalOp op) {
+  switch (op) {
+    case JournalOp::kSetMeta:
+      return 1;
+    case JournalOp::kMkdirMarker:
+      return 2;
+    case JournalOp::kUpload:
+      return 3;
+    default:
+      return 0;
+  }
+}
+
 }  // namespace
 
 Result<JournalEntry> ReadTxn::journal_entry(int64_t seq) {
@@ -62,23 +77,32 @@ Result<PendingStats> ReadTxn::pending_stats() {
   return PendingStats{stmt->uint64(0), stmt->uint64(1), stmt->uint64(2)};
 }
 
-// A burst of closes should make one upload: when the inode's newest row is an upload no
-// worker has taken yet, that row takes the new generation (and key) instead of a new row.
-// Only the newest row: an upload queued before a move must stay before it.
-Result<std::optional<int64_t>> WriteTxn::coalesce_upload(const JournalEntry& entry) {
-  AUTOSYNC_ASSIGN_OR_RETURN(auto newest,
-                            db().prepare_cached("SELECT seq, op, state FROM journal WHERE ino = ?"
-                                                " ORDER BY seq DESC LIMIT 1"));
+// A burst of changes should make one request: when the inode's newest row is an upload,
+// marker or setmeta no worker has taken yet, that row takes the newer generation (and the
+// op that does the most of the two) instead of a new row. Only the newest row: an upload
+// queued before a move must stay before it. An upload may take a new key (a file renamed
+// before it was ever uploaded); a metadata row merges only at the same key, so a row queued
+// before a directory's move keeps the key the move waits on.
+Result<std::optional<int64_t>> WriteTxn::coalesce(const JournalEntry& entry) {
+  AUTOSYNC_ASSIGN_OR_RETURN(
+      auto newest, db().prepare_cached("SELECT seq, op, state, key FROM journal WHERE ino = ?"
+                                       " ORDER BY seq DESC LIMIT 1"));
   AUTOSYNC_ASSIGN_OR_RETURN(bool found, newest->bind(1, entry.ino).step());
-  if (!found || newest->int64(1) != static_cast<int>(JournalOp::kUpload) ||
-      newest->int64(2) != static_cast<int>(JournalState::kPending)) {
+  if (!found || newest->int64(2) != static_cast<int>(JournalState::kPending)) {
+    return std::optional<int64_t>();
+  }
+  const auto pending_op = static_cast<JournalOp>(newest->int64(1));
+  const bool both_uploads = pending_op == JournalOp::kUpload && entry.op == JournalOp::kUpload;
+  if (merge_rank(pending_op) == 0 || (!both_uploads && newest->text(3) != entry.key)) {
     return std::optional<int64_t>();
   }
   const int64_t seq = newest->int64(0);
+  const JournalOp op = merge_rank(entry.op) > merge_rank(pending_op) ? entry.op : pending_op;
   AUTOSYNC_ASSIGN_OR_RETURN(
       auto update,
-      db().prepare_cached("UPDATE journal SET gen = max(gen, ?), key = ? WHERE seq = ?"));
-  AUTOSYNC_RETURN_IF_ERROR(update->bind(1, entry.gen).bind(2, entry.key).bind(3, seq).run());
+      db().prepare_cached("UPDATE journal SET gen = max(gen, ?), key = ?, op = ? WHERE seq = ?"));
+  update->bind(1, entry.gen).bind(2, entry.key).bind(3, static_cast<int>(op));
+  AUTOSYNC_RETURN_IF_ERROR(update->bind(4, seq).run());
   return std::optional<int64_t>(seq);
 }
 
@@ -86,8 +110,8 @@ Result<int64_t> WriteTxn::enqueue(const JournalEntry& entry) {
   if (entry.key.empty() || (entry.op == JournalOp::kMove && entry.src_key.empty())) {
     return invalid(fmt::format("enqueue for inode {}: a key is missing", entry.ino));
   }
-  if (entry.op == JournalOp::kUpload) {
-    AUTOSYNC_ASSIGN_OR_RETURN(auto seq, coalesce_upload(entry));
+  if (merge_rank(entry.op) > 0) {
+    AUTOSYNC_ASSIGN_OR_RETURN(auto seq, coalesce(entry));
     if (seq) return *seq;
   }
   AUTOSYNC_ASSIGN_OR_RETURN(
@@ -101,12 +125,13 @@ Result<int64_t> WriteTxn::enqueue(const JournalEntry& entry) {
 }
 
 Result<std::vector<JournalEntry>> WriteTxn::claim(std::string_view worker, int64_t now,
-                                                  size_t limit) {
+                                                  size_t limit, int64_t metadata_quiet_ns) {
   AUTOSYNC_ASSIGN_OR_RETURN(
       auto stmt,
       db().prepare_cached(
           "UPDATE journal SET state = 1, claimed_by = ?1, claimed_at_ns = ?2 WHERE seq IN"
           " (SELECT j.seq FROM journal j WHERE j.state = 0 AND j.not_before_ns <= ?2"
+          " AND (j.op NOT IN (4, 6) OR j.created_ns <= ?2 - ?4)"
           " AND NOT EXISTS (SELECT 1 FROM journal o WHERE o.ino = j.ino AND o.seq < j.seq"
           " AND o.state IN (0, 1))"
           // A directory's move waits for earlier work on keys under it (an upload journaled
@@ -116,7 +141,7 @@ Result<std::vector<JournalEntry>> WriteTxn::claim(std::string_view worker, int64
           " AND substr(o.key, 1, length(j.src_key)) = j.src_key))"
           " ORDER BY j.seq LIMIT ?3)"
           " RETURNING " AUTOSYNC_JOURNAL_COLUMNS));
-  stmt->bind(1, worker).bind(2, now).bind(3, limit);
+  stmt->bind(1, worker).bind(2, now).bind(3, limit).bind(4, metadata_quiet_ns);
   std::vector<JournalEntry> claimed;
   for (;;) {
     AUTOSYNC_ASSIGN_OR_RETURN(bool row, stmt->step());

@@ -164,13 +164,19 @@ class WriteTxn : public ReadTxn {
 
   // ---- journal ----
   // Adds a row (op, ino, key, src_key, gen, base_etag, not_before_ns are used) and returns
-  // its seq. An upload for an inode whose newest journal row is a pending upload updates
-  // that row (gen, key) instead, so a burst of closes makes one upload.
+  // its seq. An upload, marker or setmeta for an inode whose newest journal row is a pending
+  // upload, marker or setmeta updates that row instead (the newer gen; the op that covers
+  // both: upload > marker > setmeta), so a burst of closes makes one upload and chown, chmod
+  // and utimens after a mkdir make one marker. A metadata row merges only at the same key;
+  // an upload also takes a new key.
   Result<int64_t> enqueue(const JournalEntry& entry);
   // Marks up to `limit` ready rows running for `worker` and returns them, oldest first.
   // Ready: pending, not_before_ns <= now, and no older unfinished row for the same inode
-  // (an inode's operations run in order).
-  Result<std::vector<JournalEntry>> claim(std::string_view worker, int64_t now, size_t limit);
+  // (an inode's operations run in order); a metadata-only row (marker, setmeta) also only
+  // once `metadata_quiet_ns` have passed since it was journaled, so the changes that follow
+  // it merge into it (uploads never wait).
+  Result<std::vector<JournalEntry>> claim(std::string_view worker, int64_t now, size_t limit,
+                                          int64_t metadata_quiet_ns = 0);
   Status finish(int64_t seq);  // deletes the row (kNotFound if absent)
   // Back to pending until not_before_ns, attempts + 1, last_error = error.
   Status retry_later(int64_t seq, std::string_view error, int64_t not_before_ns);
@@ -193,7 +199,7 @@ class WriteTxn : public ReadTxn {
                         std::string_view what);
   Status set_dentry(Ino parent, std::string_view name, Ino ino);
   Status delete_dentry(Ino parent, std::string_view name);
-  Result<std::optional<int64_t>> coalesce_upload(const JournalEntry& entry);
+  Result<std::optional<int64_t>> coalesce(const JournalEntry& entry);
   Status set_cached_bytes(Ino ino);
 };
 

@@ -34,6 +34,12 @@ JournalEntry move(Ino ino, std::string from, std::string to) {
   return e;
 }
 
+JournalEntry row(JournalOp op, Ino ino, uint64_t gen, std::string key) {
+  JournalEntry e = upload(ino, gen, std::move(key));
+  e.op = op;
+  return e;
+}
+
 std::vector<int64_t> seqs(const std::vector<JournalEntry>& entries) {
   std::vector<int64_t> out;
   for (const auto& e : entries)
@@ -112,6 +118,73 @@ TEST_CASE("a burst of uploads for one inode coalesces into one pending row", "[i
   const int64_t after_move = *f.index->enqueue(upload(8, 2, "k2"));
   CHECK(after_move > moved);
   CHECK(f.index->journal_entry(other)->gen == 1);
+}
+
+TEST_CASE("a pending marker, setmeta or upload absorbs the inode's next metadata change",
+          "[index]") {
+  IndexFixture f;
+  // A directory: mkdir then chown, chmod, utimens make one marker at the newest generation.
+  const int64_t marker = *f.index->enqueue(row(JournalOp::kMkdirMarker, 5, 1, "d"));
+  CHECK(*f.index->enqueue(row(JournalOp::kSetMeta, 5, 2, "d")) == marker);
+  CHECK(*f.index->enqueue(row(JournalOp::kSetMeta, 5, 4, "d")) == marker);
+  CHECK(*f.index->enqueue(row(JournalOp::kSetMeta, 5, 3, "d")) == marker);  // gen never drops
+  CHECK(f.index->journal_entry(marker)->op == JournalOp::kMkdirMarker);
+  CHECK(f.index->journal_entry(marker)->gen == 4);
+
+  // A file: setmeta rows merge; an upload takes them over (it carries the metadata).
+  const int64_t meta = *f.index->enqueue(row(JournalOp::kSetMeta, 6, 1, "f"));
+  CHECK(*f.index->enqueue(row(JournalOp::kSetMeta, 6, 2, "f")) == meta);
+  CHECK(f.index->journal_entry(meta)->op == JournalOp::kSetMeta);
+  CHECK(*f.index->enqueue(row(JournalOp::kUpload, 6, 3, "f")) == meta);
+  CHECK(f.index->journal_entry(meta)->op == JournalOp::kUpload);
+  CHECK(*f.index->enqueue(row(JournalOp::kSetMeta, 6, 4, "f")) == meta);
+  CHECK(f.index->journal_entry(meta)->op == JournalOp::kUpload);
+  CHECK(f.index->journal_entry(meta)->gen == 4);
+  CHECK(f.index->pending_stats()->count == 2);
+
+  // A metadata row at another key (the inode moved meanwhile) is a row of its own.
+  CHECK(*f.index->enqueue(row(JournalOp::kSetMeta, 6, 5, "elsewhere")) != meta);
+  // Nothing merges into a delete, a move or a removed marker, nor after one.
+  const int64_t rmdir = *f.index->enqueue(row(JournalOp::kRmdirMarker, 5, 5, "d"));
+  const int64_t again = *f.index->enqueue(row(JournalOp::kMkdirMarker, 5, 6, "d"));
+  CHECK(rmdir != marker);
+  CHECK(again > rmdir);
+  CHECK(f.index->journal_entry(marker)->gen == 4);
+  const int64_t removed = *f.index->enqueue(row(JournalOp::kDelete, 7, 1, "g"));
+  CHECK(*f.index->enqueue(row(JournalOp::kSetMeta, 7, 2, "g")) != removed);
+
+  // A row a worker holds is never changed: the next change is a new row.
+  const int64_t held = *f.index->enqueue(row(JournalOp::kMkdirMarker, 8, 1, "h"));
+  REQUIRE(f.index->claim("w", f.clock.now(), 10)->size() >= 1);
+  REQUIRE(f.index->journal_entry(held)->state == JournalState::kRunning);
+  CHECK(*f.index->enqueue(row(JournalOp::kSetMeta, 8, 2, "h")) != held);
+  CHECK(f.index->journal_entry(held)->gen == 1);
+}
+
+TEST_CASE("a metadata row waits out the quiet time after it was journaled, uploads never do",
+          "[index]") {
+  IndexFixture f;
+  constexpr int64_t kQuiet = 1'000'000'000;
+  const int64_t marker = *f.index->enqueue(row(JournalOp::kMkdirMarker, 1, 1, "d"));
+  const int64_t meta = *f.index->enqueue(row(JournalOp::kSetMeta, 2, 1, "m"));
+  const int64_t file = *f.index->enqueue(row(JournalOp::kUpload, 3, 1, "f"));
+  const int64_t gone = *f.index->enqueue(row(JournalOp::kRmdirMarker, 4, 1, "r"));
+
+  f.clock.advance(kQuiet - 1);
+  CHECK(seqs(*f.index->claim("w", f.clock.now(), 10, kQuiet)) == std::vector<int64_t>{file, gone});
+  // A change within the quiet time joins the waiting row instead of making a request.
+  CHECK(*f.index->enqueue(row(JournalOp::kSetMeta, 1, 2, "d")) == marker);
+  // A setmeta that becomes an upload no longer waits.
+  CHECK(*f.index->enqueue(row(JournalOp::kUpload, 2, 2, "m")) == meta);
+  CHECK(seqs(*f.index->claim("w", f.clock.now(), 10, kQuiet)) == std::vector<int64_t>{meta});
+
+  f.clock.advance(1);
+  const auto ready = f.index->claim("w", f.clock.now(), 10, kQuiet);
+  CHECK(seqs(*ready) == std::vector<int64_t>{marker});
+  CHECK(ready->front().gen == 2);
+  // Without a quiet time nothing waits.
+  const int64_t fresh = *f.index->enqueue(row(JournalOp::kSetMeta, 9, 1, "n"));
+  CHECK(seqs(*f.index->claim("w", f.clock.now(), 10)) == std::vector<int64_t>{fresh});
 }
 
 TEST_CASE("claim takes ready rows oldest first, one operation per inode at a time", "[index]") {
