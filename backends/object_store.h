@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -73,6 +74,11 @@ struct CopyOptions {
   bool replace_metadata = false;  // false: the copy keeps the source's metadata
   UserMetadata metadata;          // used when replace_metadata
   Conditions source_conditions;   // checked against the source object
+  // The source as a listing just reported it (size, etag), when the caller has that: a
+  // backend that looks the source up before copying (S3, to choose one CopyObject or a
+  // multipart copy) may take it from here and save a request. The copy's result then lacks
+  // the source's metadata and content type. Not used with replace_metadata.
+  std::optional<ObjectInfo> listed_source;
 };
 
 struct ListOptions {

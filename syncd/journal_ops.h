@@ -25,6 +25,7 @@ struct OpContext {
   content::ContentStore& content;
   backends::ObjectStore& store;
   const backends::TransferOptions& transfer;
+  unsigned move_concurrency = 8;  // objects a directory move copies at once
 };
 
 // "Inode `ino` is on the store at `remote` as of local generation `gen`" (mark_synced).

@@ -65,9 +65,14 @@ OpResult run_set_meta(const OpContext& ctx, const index::JournalEntry& row) {
   AUTOSYNC_ASSIGN_OR_RETURN(auto inode, inode_of(ctx.index, row));
   // Gone, or never on the store: the upload that puts it there carries the metadata.
   if (!inode || !inode->remote) return std::vector<SyncedInode>{};
-  const std::string key = inode->is_dir() ? marker_key(row.key) : row.key;
-  backends::CopyOptions options{
-      .replace_metadata = true, .metadata = meta_for(*inode), .source_conditions = {}};
+  // A marker is empty: writing it anew with the metadata is one request, where a copy onto
+  // itself is two on S3 (a HEAD for the content type, then the copy).
+  if (inode->is_dir()) return run_mkdir_marker(ctx, row);
+  const std::string& key = row.key;
+  backends::CopyOptions options{.replace_metadata = true,
+                                .metadata = meta_for(*inode),
+                                .source_conditions = {},
+                                .listed_source = std::nullopt};
   if (inode->remote->key == key) options.source_conditions.if_match = inode->remote->etag;
   auto info = ctx.store.copy(key, key, options);
   if (!info.is_ok()) {

@@ -23,6 +23,12 @@ struct WorkerOptions {
   std::chrono::milliseconds rescan_interval{5000};
   // On start, rows claimed longer ago than this (a crashed or stopped daemon's) are requeued.
   std::chrono::milliseconds stale_claim_after{std::chrono::minutes(10)};
+  // sync.writeback_delay: a metadata-only row (directory marker, setmeta) waits this long
+  // after it was journaled, so the chown, chmod and utimens that follow a mkdir or each other
+  // merge into one request (the journal coalesces pending rows). Uploads never wait.
+  std::chrono::milliseconds metadata_writeback_delay{1000};
+  // Objects a directory move copies (and deletes) at once.
+  unsigned move_concurrency = 8;
   backends::TransferOptions transfer;
   RetryBackoff backoff;
   // Nanoseconds since the epoch for claims and retry times; empty = the system clock.

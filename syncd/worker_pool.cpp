@@ -62,8 +62,23 @@ void WorkerPool::wake() {
   {
     const std::lock_guard lock(mu_);
     ++wakes_;
+    note_held_rows();
   }
   work_cv_.notify_all();
+}
+
+// A ring may announce a metadata row the journal holds back for metadata_writeback_delay:
+// someone must look again when that has passed. Rings close together share one look (a
+// row waits at most an eighth of the delay longer), so the queue stays short.
+void WorkerPool::note_held_rows() {
+  const int64_t delay = to_ns(options_.metadata_writeback_delay);
+  if (delay <= 0) return;
+  const int64_t due = now_ns() + delay;
+  if (!held_due_ns_.empty() && due - held_due_ns_.back() < delay / 8) {
+    held_due_ns_.back() = due;
+  } else {
+    held_due_ns_.push_back(due);
+  }
 }
 
 void WorkerPool::run(const std::stop_token& stop) {
@@ -80,21 +95,34 @@ void WorkerPool::run(const std::stop_token& stop) {
 
 void WorkerPool::wait_for_work(const std::stop_token& stop, uint64_t seen_wakes) {
   std::unique_lock lock(mu_);
-  milliseconds timeout = options_.rescan_interval;
   const int64_t now = now_ns();
+  bool due = false;
+  while (!held_due_ns_.empty() && held_due_ns_.front() <= now) {
+    held_due_ns_.pop_front();
+    due = true;
+  }
   if (next_retry_ns_ <= now) {
-    next_retry_ns_ = std::numeric_limits<int64_t>::max();  // due now: this worker looks
+    next_retry_ns_ = std::numeric_limits<int64_t>::max();
+    due = true;
+  }
+  if (due) {  // every worker looks: several rows may have come due at once
+    ++wakes_;
+    lock.unlock();
+    work_cv_.notify_all();
     return;
   }
-  if (next_retry_ns_ != std::numeric_limits<int64_t>::max()) {
-    const auto until_retry = duration_cast<milliseconds>(nanoseconds(next_retry_ns_ - now));
-    timeout = std::min(timeout, until_retry + milliseconds(1));
+  int64_t next = next_retry_ns_;
+  if (!held_due_ns_.empty()) next = std::min(next, held_due_ns_.front());
+  milliseconds timeout = options_.rescan_interval;
+  if (next != std::numeric_limits<int64_t>::max()) {
+    const auto until_next = duration_cast<milliseconds>(nanoseconds(next - now));
+    timeout = std::min(timeout, until_next + milliseconds(1));
   }
   work_cv_.wait_for(lock, stop, timeout, [&] { return wakes_ != seen_wakes; });
 }
 
 bool WorkerPool::work_once() {
-  auto rows = index_.claim(worker_id_, now_ns(), 1);
+  auto rows = index_.claim(worker_id_, now_ns(), 1, to_ns(options_.metadata_writeback_delay));
   if (!rows.is_ok()) {
     spdlog::warn("syncd {}: claim: {}", worker_id_, rows.status().to_string());
     return false;
@@ -105,8 +133,11 @@ bool WorkerPool::work_once() {
 }
 
 void WorkerPool::apply(const index::JournalEntry& row) {
-  const OpContext ctx{
-      .index = index_, .content = content_, .store = store_, .transfer = options_.transfer};
+  const OpContext ctx{.index = index_,
+                      .content = content_,
+                      .store = store_,
+                      .transfer = options_.transfer,
+                      .move_concurrency = options_.move_concurrency};
   const auto started = std::chrono::steady_clock::now();
   OpResult result = run_journal_op(ctx, row);
   const auto elapsed = duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);

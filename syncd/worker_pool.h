@@ -5,7 +5,8 @@
 // (conflicts and other permanent errors, with the message in journal.last_error).
 //
 // The journal is the truth and the doorbell only a hint: workers wake on wake() (the
-// doorbell pump calls it), when a retry comes due, and every rescan_interval regardless.
+// doorbell pump calls it), when a retry comes due, metadata_writeback_delay after a ring
+// (the rows it announced may be held back that long), and every rescan_interval regardless.
 //
 // Threading: start/stop/drain from one controlling thread; wake() from any thread. Each
 // worker is a std::jthread; stop() joins them all: a row in flight finishes, and one that
@@ -17,6 +18,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <limits>
 #include <mutex>
 #include <string>
@@ -60,6 +62,7 @@ class WorkerPool {
   Status record_success(const index::JournalEntry& row, const std::vector<SyncedInode>& synced);
   void schedule_retry(const index::JournalEntry& row, const Status& error);
   void wait_for_work(const std::stop_token& stop, uint64_t seen_wakes);
+  void note_held_rows();  // with mu_ held
   int64_t now_ns() const;
 
   index::Index& index_;
@@ -73,6 +76,8 @@ class WorkerPool {
   std::condition_variable_any done_cv_;  // drain() waits here (a row was recorded)
   uint64_t wakes_ = 0;                   // guarded by mu_: bumped by wake()
   int64_t next_retry_ns_ = std::numeric_limits<int64_t>::max();  // guarded by mu_
+  // guarded by mu_: when the metadata rows that rings announced come due, oldest first
+  std::deque<int64_t> held_due_ns_;
   std::vector<std::jthread> threads_;  // only touched by start/stop (controlling thread)
 };
 

@@ -42,8 +42,14 @@ Result<ObjectInfo> S3ObjectStore::copy(std::string_view source, std::string_view
   AUTOSYNC_RETURN_IF_ERROR(check_key(dest));
   AUTOSYNC_RETURN_IF_ERROR(check_header_values(options.metadata, "", options.source_conditions));
   // The source's size picks the method, and its metadata and content type are what the copy
-  // keeps: CopyObject's answer carries neither.
-  AUTOSYNC_ASSIGN_OR_RETURN(const ObjectInfo info, head_with(source, {}, what));
+  // keeps: CopyObject's answer carries neither. A listing's entry gives the size alone.
+  ObjectInfo info;
+  if (options.listed_source && !options.replace_metadata) {
+    info = *options.listed_source;
+    info.key = std::string(source);
+  } else {
+    AUTOSYNC_ASSIGN_OR_RETURN(info, head_with(source, {}, what));
+  }
   AUTOSYNC_RETURN_IF_ERROR(check_source(info, options.source_conditions, what));
   if (info.size > config_.multipart_copy_threshold) return copy_in_parts(info, dest, options);
   return copy_object(info, dest, options);
@@ -83,7 +89,7 @@ Result<http::HttpResponse> S3ObjectStore::send_copy(S3Request& request, std::str
       urls.copy_source(source_key, keep_reserved ? CopySourceEncoding::kKeepReserved
                                                  : CopySourceEncoding::kFull));
   auto response = call(request, what);
-  // The source existed a moment ago (its HEAD succeeded). NoSuchKey now, for a key with
+  // The source existed a moment ago (its HEAD or a listing said so). NoSuchKey now, for a key with
   // reserved characters, means the server decodes x-amz-copy-source with decodeURI (s3rver):
   // try once more with those characters raw and remember that this server needs it.
   const std::string raw = urls.copy_source(source_key, CopySourceEncoding::kKeepReserved);

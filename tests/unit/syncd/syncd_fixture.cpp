@@ -35,6 +35,7 @@ WorkerOptions SyncFixture::fast_options() {
   WorkerOptions options;
   options.workers = 2;
   options.rescan_interval = std::chrono::milliseconds(50);
+  options.metadata_writeback_delay = std::chrono::milliseconds(0);  // tests that wait say so
   options.backoff = {.initial = std::chrono::milliseconds(10),
                      .max = std::chrono::milliseconds(40)};
   return options;
