@@ -124,6 +124,7 @@ class CacheVfs final : public Vfs {
     bool writable = false;
     bool dirty = false;        // written through this handle since the last journal row
     uint64_t next_offset = 0;  // where a sequential reader's next read starts
+    uint64_t streak = 0;       // bytes read in sequence up to next_offset (sizes read-ahead)
   };
   // What a file looked like when last opened: unchanged at the next open -> keep_cache.
   struct OpenStamp {

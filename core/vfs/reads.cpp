@@ -2,6 +2,8 @@
 // gets pinned to the inode's remote version, plus read-ahead for sequential readers.
 #include <algorithm>
 #include <cstring>
+#include <thread>
+#include <vector>
 
 #include "core/vfs/cache_vfs.h"
 
@@ -29,6 +31,34 @@ class ContentSink final : public backends::ByteSink {
   uint64_t received_ = 0;
 };
 
+// A sequential reader's read-ahead grows with how much it has read in sequence, from the
+// configured minimum to kMaxReadAhead, so a long stream costs few requests, a short one little.
+constexpr uint64_t kMaxReadAhead = 64ULL << 20;
+// A fetch this large is split into ranged gets that run at once: one stream rarely fills
+// the link, and the store serves ranges of one version in parallel.
+constexpr uint64_t kParallelChunk = 8ULL << 20;
+constexpr size_t kMaxParallelGets = 4;
+
+uint64_t read_ahead_for(uint64_t streak, uint64_t minimum) {
+  return std::min(std::max(kMaxReadAhead, minimum), std::max(minimum, streak));
+}
+
+struct Chunk {
+  uint64_t start = 0, end = 0;
+  Result<uint64_t> received = uint64_t{0};
+};
+
+std::vector<Chunk> split(uint64_t start, uint64_t end) {
+  const uint64_t length = end - start;
+  const size_t count =
+      static_cast<size_t>(std::clamp<uint64_t>(length / kParallelChunk, 1, kMaxParallelGets));
+  const uint64_t step = (length + count - 1) / count;
+  std::vector<Chunk> chunks;
+  for (uint64_t at = start; at < end; at += step)
+    chunks.push_back(Chunk{.start = at, .end = std::min(end, at + step)});
+  return chunks;
+}
+
 }  // namespace
 
 Result<size_t> CacheVfs::read(Ino ino, Handle handle, uint64_t offset, std::span<char> out) {
@@ -39,15 +69,20 @@ Result<size_t> CacheVfs::read(Ino ino, Handle handle, uint64_t offset, std::span
   if (offset >= rec.size || out.empty()) return size_t{0};
   const uint64_t end = std::min<uint64_t>(rec.size, offset + out.size());
   bool sequential = false;
+  uint64_t streak = 0;
   {
     std::lock_guard lock(mu_);
     auto it = files_.find(handle);
     if (it != files_.end()) {
-      sequential = it->second.next_offset == offset;
-      it->second.next_offset = end;
+      OpenFile& file = it->second;
+      sequential = file.next_offset == offset;
+      streak = sequential ? file.streak : 0;
+      file.streak = streak + (end - offset);
+      file.next_offset = end;
     }
   }
-  const uint64_t ahead_end = sequential ? std::min(rec.size, end + options_.read_ahead) : end;
+  const uint64_t ahead_end =
+      sequential ? std::min(rec.size, end + read_ahead_for(streak, options_.read_ahead)) : end;
   {
     // Read-ahead rides along only when the store must be asked anyway.
     auto guard = inode_locks_.lock(ino);
@@ -82,16 +117,35 @@ Status CacheVfs::ensure_cached(Ino ino, uint64_t start, uint64_t end) {
 // Caller holds the inode's lock, so [start, end) (a gap) stays uncached until add_range.
 Status CacheVfs::fetch_span(const index::InodeRecord& rec, uint64_t start, uint64_t end) {
   budget_.make_room(rec.ino, end - start);
-  auto received = get_into_cache(rec, start, end);
-  if (!received.is_ok() && received.status().is(ErrorKind::kNoSpace) &&
-      budget_.free_disk(rec.ino, end - start)) {
-    received = get_into_cache(rec, start, end);
+  auto fetch_chunk = [this, &rec](const Chunk& chunk) -> Result<uint64_t> {
+    auto received = get_into_cache(rec, chunk.start, chunk.end);
+    if (!received.is_ok() && received.status().is(ErrorKind::kNoSpace) &&
+        budget_.free_disk(rec.ino, chunk.end - chunk.start)) {
+      received = get_into_cache(rec, chunk.start, chunk.end);
+    }
+    return received;
+  };
+  std::vector<Chunk> chunks = split(start, end);
+  {
+    std::vector<std::jthread> workers;
+    for (size_t i = 1; i < chunks.size(); ++i) {
+      workers.emplace_back([&, i] { chunks[i].received = fetch_chunk(chunks[i]); });
+    }
+    chunks[0].received = fetch_chunk(chunks[0]);
+  }  // joined
+  // What arrived is recorded even when a neighbour failed: it is valid bytes of the version.
+  Status first_error;
+  for (const Chunk& chunk : chunks) {
+    if (!chunk.received.is_ok()) {
+      if (first_error.is_ok()) first_error = chunk.received.status();
+      continue;
+    }
+    const uint64_t got = *chunk.received;
+    if (got == 0) continue;
+    AUTOSYNC_RETURN_IF_ERROR(index_.add_range(rec.ino, chunk.start, chunk.start + got).status());
+    budget_.added(static_cast<int64_t>(got));  // all of it was a gap
   }
-  AUTOSYNC_RETURN_IF_ERROR(received.status());
-  if (*received == 0) return Status::ok();
-  AUTOSYNC_RETURN_IF_ERROR(index_.add_range(rec.ino, start, start + *received).status());
-  budget_.added(static_cast<int64_t>(*received));  // all of it was a gap
-  return Status::ok();
+  return first_error;
 }
 
 Result<uint64_t> CacheVfs::get_into_cache(const index::InodeRecord& rec, uint64_t start,

@@ -13,7 +13,10 @@ Result<backends::ObjectInfo> CountingStore::get(std::string_view key,
                                                 const backends::GetOptions& options,
                                                 backends::ByteSink& sink) {
   ++gets;
-  ranges.push_back(options.range);
+  {
+    std::lock_guard lock(ranges_mu);
+    ranges.push_back(options.range);
+  }
   if (offline) return transient("get " + std::string(key) + ": connection refused");
   return ForwardingStore::get(key, options, sink);
 }

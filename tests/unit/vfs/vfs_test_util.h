@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,7 +33,8 @@ class CountingStore final : public backends::ForwardingStore {
   std::atomic<int> gets{0};
   std::atomic<int> lists{0};
   std::atomic<bool> offline{false};
-  std::vector<backends::ByteRange> ranges;  // of every get, in order (tests are one thread)
+  std::mutex ranges_mu;                     // large fetches get ranges from several threads
+  std::vector<backends::ByteRange> ranges;  // of every get, in order of arrival
 };
 
 class CountingNotifier final : public ChangeNotifier {
