@@ -4,7 +4,11 @@
 // Every child the page shows is marked seen by the pass (remote_listing.cpp drops the rest).
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <atomic>
 #include <climits>
+#include <thread>
+#include <vector>
 
 #include "core/layout/object_meta.h"
 #include "core/vfs/cache_vfs.h"
@@ -96,6 +100,33 @@ Status CacheVfs::merge_child(index::WriteTxn& txn, const ListPass& pass, std::st
 // asked for theirs (mode, owner, mtime; a symlink's target is its body; a new directory's
 // from its "name/" marker, if it has one), before any write transaction starts. An
 // object gone meanwhile is dropped; a store that fails leaves the listing's defaults.
+namespace {
+
+constexpr size_t kDescribeThreads = 16;
+
+// Fills in what a listing does not say about one child; false when it is gone meanwhile.
+bool describe_child(backends::ObjectStore& store, const std::string& prefix,
+                    const std::string& name, ListedChild& child) {
+  if (child.is_dir) {  // a listing rolls "name/" into a common prefix: its marker has the mode
+    auto marker = store.head(prefix + name + "/");
+    if (marker.is_ok()) child.info = std::move(marker).value();  // else implied by keys only
+    return true;
+  }
+  auto head = store.head(prefix + name);
+  if (!head.is_ok()) return !head.status().is(ErrorKind::kNotFound);
+  child.info = std::move(head).value();
+  const auto meta = layout::decode_meta(child.info, layout::FileMeta{});
+  if (S_ISLNK(meta.mode) && child.info.size <= PATH_MAX) {
+    backends::BufferSink body;
+    backends::GetOptions get;
+    get.conditions.if_match = child.info.etag;
+    if (store.get(prefix + name, get, body).is_ok()) child.symlink_target = body.take();
+  }
+  return true;
+}
+
+}  // namespace
+
 void CacheVfs::describe_new(Ino dir, const std::string& prefix,
                             std::map<std::string, ListedChild>& children) {
   std::vector<std::string> wanted;  // decided in one snapshot, asked for outside it
@@ -109,26 +140,24 @@ void CacheVfs::describe_new(Ino dir, const std::string& prefix,
       }
     }
   }
-  for (const auto& name : wanted) {
-    auto& child = children[name];
-    if (child.is_dir) {  // a listing rolls "name/" into a common prefix: its marker has the mode
-      auto marker = store_.head(prefix + name + "/");
-      if (marker.is_ok()) child.info = std::move(marker).value();  // else implied by keys only
-      continue;
+  // One HEAD per new object (the listing has no user metadata: modes, owners, times), run
+  // kDescribeThreads at a time: a first listing of a big directory is as many round trips.
+  std::vector<char> vanished(wanted.size(), 0);
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < wanted.size(); i = next++) {
+      vanished[i] = describe_child(store_, prefix, wanted[i], children.at(wanted[i])) ? 0 : 1;
     }
-    auto head = store_.head(prefix + name);
-    if (!head.is_ok()) {
-      if (head.status().is(ErrorKind::kNotFound)) children.erase(name);
-      continue;
-    }
-    child.info = std::move(head).value();
-    const auto meta = layout::decode_meta(child.info, layout::FileMeta{});
-    if (S_ISLNK(meta.mode) && child.info.size <= PATH_MAX) {
-      backends::BufferSink body;
-      backends::GetOptions get;
-      get.conditions.if_match = child.info.etag;
-      if (store_.get(prefix + name, get, body).is_ok()) child.symlink_target = body.take();
-    }
+  };
+  {
+    std::vector<std::jthread> threads;
+    const size_t count = std::min(kDescribeThreads, wanted.size());
+    for (size_t t = 1; t < count; ++t)
+      threads.emplace_back(work);
+    work();
+  }  // joined
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    if (vanished[i]) children.erase(wanted[i]);
   }
 }
 
