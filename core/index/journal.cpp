@@ -80,20 +80,21 @@ Result<PendingStats> ReadTxn::pending_stats() {
 // A burst of changes should make one request: when the inode's newest row is an upload,
 // marker or setmeta no worker has taken yet, that row takes the newer generation (and the
 // op that does the most of the two) instead of a new row. Only the newest row: an upload
-// queued before a move must stay before it. An upload may take a new key (a file renamed
-// before it was ever uploaded); a metadata row merges only at the same key, so a row queued
-// before a directory's move keeps the key the move waits on.
+// queued before a move must stay before it. Rows merge at the same key only, so a row
+// queued before a directory's move keeps the key the move waits on; but an upload of a file
+// never on the store (no base etag) may take a new key: it is written nowhere else yet.
 Result<std::optional<int64_t>> WriteTxn::coalesce(const JournalEntry& entry) {
-  AUTOSYNC_ASSIGN_OR_RETURN(
-      auto newest, db().prepare_cached("SELECT seq, op, state, key FROM journal WHERE ino = ?"
-                                       " ORDER BY seq DESC LIMIT 1"));
+  AUTOSYNC_ASSIGN_OR_RETURN(auto newest,
+                            db().prepare_cached("SELECT seq, op, state, key, base_etag FROM journal"
+                                                " WHERE ino = ? ORDER BY seq DESC LIMIT 1"));
   AUTOSYNC_ASSIGN_OR_RETURN(bool found, newest->bind(1, entry.ino).step());
   if (!found || newest->int64(2) != static_cast<int>(JournalState::kPending)) {
     return std::optional<int64_t>();
   }
   const auto pending_op = static_cast<JournalOp>(newest->int64(1));
-  const bool both_uploads = pending_op == JournalOp::kUpload && entry.op == JournalOp::kUpload;
-  if (merge_rank(pending_op) == 0 || (!both_uploads && newest->text(3) != entry.key)) {
+  const bool new_file_upload = pending_op == JournalOp::kUpload && entry.op == JournalOp::kUpload &&
+                               newest->text(4).empty() && entry.base_etag.empty();
+  if (merge_rank(pending_op) == 0 || (!new_file_upload && newest->text(3) != entry.key)) {
     return std::optional<int64_t>();
   }
   const int64_t seq = newest->int64(0);

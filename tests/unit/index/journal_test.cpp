@@ -105,7 +105,17 @@ TEST_CASE("a burst of uploads for one inode coalesces into one pending row", "[i
   CHECK(*f.index->enqueue(upload(7, 3, "b")) == first);
   CHECK(f.index->journal_entry(first)->gen == 3);
   CHECK(f.index->journal_entry(first)->key == "b");
-  CHECK(f.index->pending_stats()->count == 1);
+  // A file on the store (a base etag) uploads at its old key first: a directory move between
+  // the two may be waiting for that key.
+  JournalEntry stored = upload(9, 1, "d/x");
+  stored.base_etag = "e1";
+  const int64_t at_old = *f.index->enqueue(stored);
+  stored.gen = 2;
+  CHECK(*f.index->enqueue(stored) == at_old);
+  stored.key = "e/x";
+  CHECK(*f.index->enqueue(stored) != at_old);
+  CHECK(f.index->journal_entry(at_old)->key == "d/x");
+  CHECK(f.index->pending_stats()->count == 3);
   const int64_t other = *f.index->enqueue(upload(8, 1));
   CHECK(other != first);
 
