@@ -59,6 +59,7 @@ WorkerOptions worker_options_of(const config::Options& options) {
   WorkerOptions out;
   out.workers = options.sync.workers;
   out.transfer = options.sync.transfer;
+  out.metadata_writeback_delay = options.sync.writeback_delay;
   return out;
 }
 

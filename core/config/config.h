@@ -20,7 +20,8 @@
 //   fsync_waits_for_upload = false  true: fsync returns only once the file is uploaded
 //   [sync]
 //   workers = 4                     upload workers, 1..256
-//   writeback_delay = "1s"          quiet time after the last write before a file uploads
+//   writeback_delay = "1s"          quiet time before a metadata-only change (chmod, chown,
+//                                   utimens, a directory marker) uploads, so bursts merge
 //   idle_exit = "30s"               autosyncd leaves once no mount uses the cache and nothing
 //                                   has been pending this long; "0" = only on a signal
 //   part_size = "16M"               multipart part size (raised by the store when needed)
