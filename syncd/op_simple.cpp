@@ -15,25 +15,29 @@ Status conflict(std::string message) {
 }
 
 // For a delete of an object we know the version of: refuses when the store holds another
-// version (changed behind our back: deleting it would lose that change).
-Status check_unchanged(const OpContext& ctx, const index::InodeRecord& inode,
-                       std::string_view key) {
-  if (!inode.remote || inode.remote->key != key || inode.remote->etag.empty()) return {};
+// version (changed behind our back, or another file took the name: deleting it would lose
+// that). The version is the inode's while it lives, else the one the row was journaled for.
+Status check_unchanged(const OpContext& ctx, const std::optional<index::InodeRecord>& inode,
+                       const index::JournalEntry& row) {
+  const std::string& key = row.key;
+  std::string expected = row.base_etag;
+  if (inode) expected = inode->remote && inode->remote->key == key ? inode->remote->etag : "";
+  if (expected.empty()) return {};
   auto info = ctx.store.head(key);
   if (!info.is_ok()) {
     if (info.status().is(ErrorKind::kNotFound)) return {};
     return std::move(info).take_status().context(fmt::format("head {}", key));
   }
-  if (info->etag == inode.remote->etag) return {};
+  if (info->etag == expected) return {};
   return conflict(fmt::format("{} changed on the store (etag {}, expected {}); not deleted", key,
-                              info->etag, inode.remote->etag));
+                              info->etag, expected));
 }
 
 }  // namespace
 
 OpResult run_delete(const OpContext& ctx, const index::JournalEntry& row) {
   AUTOSYNC_ASSIGN_OR_RETURN(auto inode, inode_of(ctx.index, row));
-  if (inode) AUTOSYNC_RETURN_IF_ERROR(check_unchanged(ctx, *inode, row.key));
+  AUTOSYNC_RETURN_IF_ERROR(check_unchanged(ctx, inode, row));
   // remove() of a missing key succeeds (ObjectStore contract): already gone is fine.
   AUTOSYNC_RETURN_IF_ERROR(ctx.store.remove(row.key).context(fmt::format("delete {}", row.key)));
   return std::vector<SyncedInode>{};

@@ -42,6 +42,24 @@ void remove_left_behind(const OpContext& ctx, const index::InodeRecord& inode,
   if (old.is_ok() && old->etag == inode.remote->etag) (void)ctx.store.remove(inode.remote->key);
 }
 
+// A file unlinked while its first upload ran got no delete row (it had no object then), so
+// the object this upload wrote is nobody's: it goes now, while it is still that version.
+// (An unlink after this look is caught when the pool records the upload: it journals the
+// delete then.)
+Result<bool> removed_if_unlinked(const OpContext& ctx, const index::JournalEntry& row,
+                                 const backends::ObjectInfo& written) {
+  AUTOSYNC_ASSIGN_OR_RETURN(auto now, inode_of(ctx.index, row));
+  if (now && now->nlink > 0) return false;
+  auto current = ctx.store.head(row.key);
+  if (current.is_ok() && current->etag != written.etag) return true;  // not ours any more
+  if (!current.is_ok() && !current.status().is(ErrorKind::kNotFound)) {
+    return std::move(current).take_status().context(fmt::format("head {}", row.key));
+  }
+  AUTOSYNC_RETURN_IF_ERROR(
+      ctx.store.remove(row.key).context(fmt::format("remove unlinked {}", row.key)));
+  return true;
+}
+
 }  // namespace
 
 OpResult run_upload(const OpContext& ctx, const index::JournalEntry& row) {
@@ -62,6 +80,8 @@ OpResult run_upload(const OpContext& ctx, const index::JournalEntry& row) {
   if (!info.is_ok())
     return std::move(info).take_status().context(fmt::format("upload {}", row.key));
   remove_left_behind(ctx, *inode, row.key);
+  AUTOSYNC_ASSIGN_OR_RETURN(const bool removed, removed_if_unlinked(ctx, row, *info));
+  if (removed) return std::vector<SyncedInode>{};
   // Even if local_gen moved on meanwhile, the store now holds row.gen; a newer row follows.
   return std::vector<SyncedInode>{
       {.ino = inode->ino, .gen = row.gen, .remote = remote_from(*info, row.key, inode->mtime_ns)}};

@@ -21,6 +21,17 @@ int64_t system_now_ns() {
   return duration_cast<nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+// Removes the object an unlinked inode still has on the store, if it is still that version.
+index::JournalEntry delete_row_for(const SyncedInode& inode) {
+  index::JournalEntry row;
+  row.op = index::JournalOp::kDelete;
+  row.ino = inode.ino;
+  row.key = inode.remote.key;
+  row.gen = inode.gen;
+  row.base_etag = inode.remote.etag;
+  return row;
+}
+
 }  // namespace
 
 WorkerPool::WorkerPool(index::Index& index, content::ContentStore& content,
@@ -174,11 +185,18 @@ Status WorkerPool::record_success(const index::JournalEntry& row,
   AUTOSYNC_ASSIGN_OR_RETURN(auto txn, index_.write());
   for (const auto& inode : synced) {
     auto marked = txn.mark_synced(inode.ino, inode.gen, inode.remote);
-    // An inode purged meanwhile has nothing left to record.
     if (!marked.is_ok() && !marked.status().is(ErrorKind::kNotFound)) {
       return std::move(marked).take_status();
     }
+    // A file unlinked (or purged) since the operation looked: its unlink found no object to
+    // delete then, so this transaction, which an unlink cannot interleave with, journals it.
+    // (A removed directory's rmdir row always removes its marker.)
+    const bool file = !inode.remote.key.ends_with('/');
+    if (file && (!marked.is_ok() || marked->nlink == 0)) {
+      AUTOSYNC_RETURN_IF_ERROR(txn.enqueue(delete_row_for(inode)).status());
+    }
   }
+  if (row.op == index::JournalOp::kMove) AUTOSYNC_RETURN_IF_ERROR(txn.rekey_after_move(row));
   AUTOSYNC_RETURN_IF_ERROR(txn.finish(row.seq));
   return txn.commit();
 }

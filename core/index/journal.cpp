@@ -57,6 +57,45 @@ int merge_rank(JournalOp op) {
   }
 }
 
+// SQL: whether row `r` names a key (or a move's source) under directory move `m`'s old or
+// new prefix (src_key "old/", key "new/"); a key is taken with a '/' added, so a
+// directory's own key ("a/d") counts as under "a/d/".
+std::string under_dir_move(std::string_view r, std::string_view m) {
+  const auto prefix_of = [](std::string_view prefix, std::string_view key) {
+    return fmt::format("substr({1} || '/', 1, length({0})) = {0}", prefix, key);
+  };
+  const std::string key = fmt::format("{}.key", r), src = fmt::format("{}.src_key", r);
+  const std::string m_key = fmt::format("{}.key", m), m_src = fmt::format("{}.src_key", m);
+  return fmt::format("{} OR {} OR ({} != '' AND ({} OR {}))", prefix_of(m_src, key),
+                     prefix_of(m_key, key), src, prefix_of(m_src, src), prefix_of(m_key, src));
+}
+
+// The rows a worker may take now, oldest first: due, past the metadata quiet time, and
+// ordered after the rows they depend on.
+const std::string& claim_sql() {
+  static const std::string sql = fmt::format(
+      "UPDATE journal SET state = 1, claimed_by = ?1, claimed_at_ns = ?2 WHERE seq IN"
+      " (SELECT j.seq FROM journal j WHERE j.state = 0 AND j.not_before_ns <= ?2"
+      " AND (j.op NOT IN (4, 6) OR j.created_ns <= ?2 - ?4)"
+      // An inode's rows run one at a time, in order.
+      " AND NOT EXISTS (SELECT 1 FROM journal o WHERE o.ino = j.ino AND o.seq < j.seq"
+      " AND o.state IN (0, 1))"
+      // Rows on keys a directory move touches run in journal order with it. Later work under
+      // its old or new prefix (a chmod of a file in the moved directory, a write into it, a
+      // rename inside it) waits for the move: before it, the objects are not where that
+      // work looks. journal_moves indexes the moves, so this costs little.
+      " AND NOT EXISTS (SELECT 1 FROM journal o WHERE o.op = 3 AND o.seq < j.seq"
+      " AND o.state IN (0, 1) AND substr(o.src_key, -1) = '/' AND ({}))"
+      // And the move waits for earlier work there (an upload journaled just before the
+      // rename), or it would copy the prefix without it.
+      " AND NOT (j.op = 3 AND substr(j.src_key, -1) = '/' AND EXISTS (SELECT 1 FROM journal o"
+      " WHERE o.state IN (0, 1) AND o.seq < j.seq AND ({})))"
+      " ORDER BY j.seq LIMIT ?3)"
+      " RETURNING " AUTOSYNC_JOURNAL_COLUMNS,
+      under_dir_move("j", "o"), under_dir_move("o", "j"));
+  return sql;
+}
+
 }  // namespace
 
 Result<JournalEntry> ReadTxn::journal_entry(int64_t seq) {
@@ -127,21 +166,7 @@ Result<int64_t> WriteTxn::enqueue(const JournalEntry& entry) {
 
 Result<std::vector<JournalEntry>> WriteTxn::claim(std::string_view worker, int64_t now,
                                                   size_t limit, int64_t metadata_quiet_ns) {
-  AUTOSYNC_ASSIGN_OR_RETURN(
-      auto stmt,
-      db().prepare_cached(
-          "UPDATE journal SET state = 1, claimed_by = ?1, claimed_at_ns = ?2 WHERE seq IN"
-          " (SELECT j.seq FROM journal j WHERE j.state = 0 AND j.not_before_ns <= ?2"
-          " AND (j.op NOT IN (4, 6) OR j.created_ns <= ?2 - ?4)"
-          " AND NOT EXISTS (SELECT 1 FROM journal o WHERE o.ino = j.ino AND o.seq < j.seq"
-          " AND o.state IN (0, 1))"
-          // A directory's move waits for earlier work on keys under it (an upload journaled
-          // just before the rename), or it would copy the prefix without them.
-          " AND NOT (j.op = 3 AND substr(j.src_key, -1) = '/' AND EXISTS (SELECT 1 FROM"
-          " journal o WHERE o.state IN (0, 1) AND o.seq < j.seq"
-          " AND substr(o.key, 1, length(j.src_key)) = j.src_key))"
-          " ORDER BY j.seq LIMIT ?3)"
-          " RETURNING " AUTOSYNC_JOURNAL_COLUMNS));
+  AUTOSYNC_ASSIGN_OR_RETURN(auto stmt, db().prepare_cached(claim_sql()));
   stmt->bind(1, worker).bind(2, now).bind(3, limit).bind(4, metadata_quiet_ns);
   std::vector<JournalEntry> claimed;
   for (;;) {
@@ -159,6 +184,42 @@ Status WriteTxn::finish(int64_t seq) {
   AUTOSYNC_ASSIGN_OR_RETURN(auto stmt, db().prepare_cached("DELETE FROM journal WHERE seq = ?"));
   AUTOSYNC_RETURN_IF_ERROR(stmt->bind(1, seq).run());
   return check_changed(db(), seq, "finish");
+}
+
+// The vfs journals a delete, a file's setmeta and a file move's source at the inode's remote
+// key, which a move journaled before them but not yet run had still to change. Rows after a
+// directory move that name keys under its old prefix were all journaled while it was pending
+// (they wait for it), so they name objects it moved; a directory's setmeta names its path and
+// stays.
+Status WriteTxn::rekey_after_move(const JournalEntry& move) {
+  if (move.op != JournalOp::kMove) return invalid("rekey: not a move row");
+  if (move.src_key.ends_with('/')) {
+    const std::string dst = move.key.ends_with('/') ? move.key : move.key + "/";
+    AUTOSYNC_ASSIGN_OR_RETURN(
+        auto keys,
+        db().prepare_cached("UPDATE journal SET key = ?2 || substr(key, length(?1) + 1)"
+                            " WHERE seq > ?3 AND state = 0 AND substr(key, 1, length(?1)) = ?1"
+                            " AND (op = 2 OR (op = 6 AND NOT EXISTS (SELECT 1 FROM inodes i"
+                            " WHERE i.ino = journal.ino AND i.kind = 2)))"));
+    AUTOSYNC_RETURN_IF_ERROR(keys->bind(1, move.src_key).bind(2, dst).bind(3, move.seq).run());
+    AUTOSYNC_ASSIGN_OR_RETURN(
+        auto sources, db().prepare_cached(
+                          "UPDATE journal SET src_key = ?2 || substr(src_key, length(?1) + 1)"
+                          " WHERE seq > ?3 AND state = 0 AND op = 3 AND substr(src_key, -1) != '/'"
+                          " AND substr(src_key, 1, length(?1)) = ?1"));
+    return sources->bind(1, move.src_key).bind(2, dst).bind(3, move.seq).run();
+  }
+  AUTOSYNC_ASSIGN_OR_RETURN(
+      auto keys, db().prepare_cached("UPDATE journal SET key = ?2 WHERE seq > ?3 AND state = 0"
+                                     " AND ino = ?4 AND op IN (2, 6) AND key = ?1"));
+  keys->bind(1, move.src_key).bind(2, move.key).bind(3, move.seq).bind(4, move.ino);
+  AUTOSYNC_RETURN_IF_ERROR(keys->run());
+  AUTOSYNC_ASSIGN_OR_RETURN(
+      auto sources,
+      db().prepare_cached("UPDATE journal SET src_key = ?2 WHERE seq > ?3 AND state = 0"
+                          " AND ino = ?4 AND op = 3 AND src_key = ?1"));
+  sources->bind(1, move.src_key).bind(2, move.key).bind(3, move.seq).bind(4, move.ino);
+  return sources->run();
 }
 
 Status WriteTxn::retry_later(int64_t seq, std::string_view error, int64_t not_before_ns) {

@@ -91,7 +91,13 @@ constexpr std::string_view kSchemaV2 = R"sql(
 ALTER TABLE inodes ADD COLUMN listed_epoch INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-constexpr db::Migration kSteps[] = {{1, kSchemaV1}, {2, kSchemaV2}};
+// v3: the journal's moves, so a claim finds the directory moves a row must wait for without
+// reading the whole journal.
+constexpr std::string_view kSchemaV3 = R"sql(
+CREATE INDEX IF NOT EXISTS journal_moves ON journal(seq) WHERE op = 3;
+)sql";
+
+constexpr db::Migration kSteps[] = {{1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3}};
 
 }  // namespace
 

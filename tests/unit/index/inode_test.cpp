@@ -28,7 +28,7 @@ TEST_CASE("the root exists after migration", "[index]") {
 
   auto db = db::Database::open(f.file, {});
   REQUIRE(db.is_ok());
-  CHECK(*db::schema_version(*db) == 2);
+  CHECK(*db::schema_version(*db) == 3);
 }
 
 TEST_CASE("create makes an inode with its name, links and times", "[index]") {
