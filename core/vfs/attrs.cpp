@@ -58,7 +58,9 @@ Result<Attr> CacheVfs::setattr(const Caller& who, Ino ino, const SetAttr& change
   AUTOSYNC_ASSIGN_OR_RETURN(auto txn, index_.write());
   AUTOSYNC_ASSIGN_OR_RETURN(auto after, txn.set_attrs(ino, attrs));
   const bool store_sees = changes.mode || changes.uid || changes.gid || attrs.mtime_ns;
-  if (!store_sees || after.kind == index::InodeKind::kSpecial) {  // atime stays local
+  // atime stays local, and so does all of an unlinked file (the write-back kernel sets its
+  // times at the close after an unlink: it has no key any more).
+  if (!store_sees || after.kind == index::InodeKind::kSpecial || after.nlink == 0) {
     AUTOSYNC_RETURN_IF_ERROR(txn.commit());
     return make_attr(after);
   }
