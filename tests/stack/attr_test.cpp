@@ -63,6 +63,26 @@ TEST_CASE("chmod of a directory changes its marker's metadata", "[attr][dir]") {
   CHECK(remote_meta(dir.key + "d/").mode == (S_IFDIR | 0700));
 }
 
+TEST_CASE("chmod of a file in a directory renamed just before lands on the moved object",
+          "[attr][rename]") {
+  const auto dir = fresh_dir("attrs-moved");
+  REQUIRE(::mkdir((dir.path / "d").c_str(), 0755) == 0);
+  write_file(dir.path / "d" / "f", "moved, then chmodded");
+  write_file(dir.path / "g", "renamed, then chmodded");
+  flush();
+  REQUIRE(::rename((dir.path / "d").c_str(), (dir.path / "e").c_str()) == 0);
+  REQUIRE(::chmod((dir.path / "e" / "f").c_str(), 0600) == 0);
+  REQUIRE(::rename((dir.path / "g").c_str(), (dir.path / "h").c_str()) == 0);
+  REQUIRE(::chmod((dir.path / "h").c_str(), 0640) == 0);
+  flush();
+  CHECK(remote_keys_under(dir) ==
+        std::vector<std::string>{dir.key + "e/", dir.key + "e/f", dir.key + "h"});
+  CHECK(remote_meta(dir.key + "e/f").mode == (S_IFREG | 0600));
+  CHECK(remote_body(dir.key + "e/f") == "moved, then chmodded");
+  CHECK(remote_meta(dir.key + "h").mode == (S_IFREG | 0640));
+  CHECK(remote_body(dir.key + "h") == "renamed, then chmodded");
+}
+
 TEST_CASE("user.* extended attributes are kept", "[xattr]") {
   const auto dir = fresh_dir("xattr");
   const auto f = dir.path / "f";

@@ -40,10 +40,39 @@ Result<backends::ObjectInfo> CountingStore::get(std::string_view key,
   return inner_->get(key, options, counting);
 }
 
+std::unique_ptr<CountingStore::PutHold> CountingStore::hold_puts(std::string key) {
+  const std::lock_guard lock(hold_mu_);
+  held_key_ = std::move(key);
+  return std::make_unique<PutHold>(*this);
+}
+
+bool CountingStore::PutHold::wait_held(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(store_->hold_mu_);
+  return store_->hold_cv_.wait_for(lock, timeout, [&] { return store_->puts_waiting_ > 0; });
+}
+
+void CountingStore::PutHold::release() {
+  {
+    const std::lock_guard lock(store_->hold_mu_);
+    store_->held_key_.clear();
+  }
+  store_->hold_cv_.notify_all();
+}
+
+void CountingStore::wait_if_held(std::string_view key) {
+  std::unique_lock lock(hold_mu_);
+  if (held_key_.empty() || held_key_ != key) return;
+  ++puts_waiting_;
+  hold_cv_.notify_all();
+  hold_cv_.wait(lock, [&] { return held_key_ != key; });
+  --puts_waiting_;
+}
+
 Result<backends::ObjectInfo> CountingStore::put(std::string_view key,
                                                 const backends::ByteSource& data,
                                                 const backends::PutOptions& options) {
   ++puts_;
+  wait_if_held(key);
   return inner_->put(key, data, options);
 }
 

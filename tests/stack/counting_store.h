@@ -1,12 +1,18 @@
 // CountingStore: an ObjectStore decorator for the stack tests that counts what went over the
 // wire — gets and the bytes they returned, puts, multipart parts, lists — so a test can say
-// "the warm remount downloaded nothing" or "the big file went up in parts".
-// Threading: as safe as the store it wraps; the counters are atomics. Owns the inner store.
+// "the warm remount downloaded nothing" or "the big file went up in parts". It can also hold
+// the puts of one key (hold_puts) so a test can act while an upload is on the wire.
+// Threading: as safe as the store it wraps; the counters are atomics, the hold is guarded by
+// hold_mu_. Owns the inner store.
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <string>
 
 #include "backends/object_store.h"
 
@@ -26,6 +32,23 @@ class CountingStore final : public backends::ObjectStore {
 
   StoreCounts counts() const;
   void reset();
+
+  // While the returned guard lives, every put of `key` waits before it reaches the store;
+  // the guard's end (or release()) lets them go.
+  class PutHold {
+   public:
+    explicit PutHold(CountingStore& store) : store_(&store) {}
+    ~PutHold() { release(); }
+    PutHold(const PutHold&) = delete;
+    PutHold& operator=(const PutHold&) = delete;
+    // Waits until a put of the key is being held; false after `timeout`.
+    bool wait_held(std::chrono::milliseconds timeout);
+    void release();
+
+   private:
+    CountingStore* store_;
+  };
+  [[nodiscard]] std::unique_ptr<PutHold> hold_puts(std::string key);
 
   const backends::Capabilities& capabilities() const override { return inner_->capabilities(); }
   std::string describe() const override { return inner_->describe(); }
@@ -66,6 +89,12 @@ class CountingStore final : public backends::ObjectStore {
   std::atomic<uint64_t> puts_{0};
   std::atomic<uint64_t> parts_{0};
   std::atomic<uint64_t> lists_{0};
+
+  void wait_if_held(std::string_view key);
+  std::mutex hold_mu_;
+  std::condition_variable hold_cv_;
+  std::string held_key_;     // guarded by hold_mu_; empty: nothing held
+  size_t puts_waiting_ = 0;  // guarded by hold_mu_
 };
 
 }  // namespace autosync::testing

@@ -160,5 +160,21 @@ TEST_CASE("an unlinked open file stays readable until it is closed", "[file]") {
   CHECK(remote_keys(dir.key + "f").empty());
 }
 
+TEST_CASE("a file unlinked while its first upload runs leaves nothing on the store",
+          "[file][unlink]") {
+  const auto dir = fresh_dir("unlink-uploading");
+  const std::string key = dir.key + "f";
+  {
+    const auto hold = main_mount().store().hold_puts(key);
+    write_file(dir.path / "f", "gone before its upload lands");
+    REQUIRE(hold->wait_held(std::chrono::seconds(20)));  // the upload is on the wire
+    REQUIRE(::unlink((dir.path / "f").c_str()) == 0);
+  }  // the put goes on
+  flush();
+  CHECK_FALSE(remote_body(key).has_value());
+  CHECK(remote_keys_under(dir).empty());
+  CHECK(list_dir(dir.path).empty());
+}
+
 }  // namespace
 }  // namespace autosync::testing

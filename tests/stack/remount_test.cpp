@@ -18,10 +18,7 @@ namespace {
 using Keys = std::vector<std::string>;
 
 std::unique_ptr<StackMount> mount_at(const TempDir& cache, const TempDir& mountpoint) {
-  auto mount = StackMount::open(backend().config(), cache.path(), mountpoint.path());
-  INFO(mount.status().to_string());
-  REQUIRE(mount.is_ok());
-  return std::move(mount).value();
+  return open_mount(cache.path(), mountpoint.path());
 }
 
 // What the first mount writes under `dir`: path -> content.

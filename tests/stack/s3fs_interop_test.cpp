@@ -50,9 +50,7 @@ TEST_CASE("what s3fs writes mounts through the stack", "[.s3fs]") {
     s3fs->unmount();
   }
   TempDir cache, mountpoint;
-  auto stack_mount = StackMount::open(backend().config(), cache.path(), mountpoint.path());
-  INFO(stack_mount.status().to_string());
-  REQUIRE(stack_mount.is_ok());
+  const auto stack_mount = open_mount(cache.path(), mountpoint.path());
   const auto root = mountpoint.path() / top;
   CHECK(list_dir(root) == Keys{"empty", "link", "plain", "private", "sub"});
   CHECK(read_file(root / "plain") == "written by s3fs");

@@ -69,6 +69,14 @@ void set_stack(StackContext* context) {
   g_stack = context;
 }
 
+std::unique_ptr<StackMount> open_mount(const std::filesystem::path& cache_dir,
+                                       const std::filesystem::path& mountpoint) {
+  auto mount = StackMount::open(backend().config(), cache_dir, mountpoint, stack().mount_options);
+  INFO(mount.status().to_string());
+  REQUIRE(mount.is_ok());
+  return std::move(mount).value();
+}
+
 TestDir fresh_dir(std::string_view test_name) {
   static std::atomic<int> counter{0};
   const std::string name = fmt::format("{}-{}", test_name, ++counter);

@@ -47,7 +47,8 @@ inline constexpr const char* kStackBucket = "autosync-stack";
 // The process's fixture, set by main() for the duration of the run.
 struct StackContext {
   std::unique_ptr<StackBackend> backend;
-  TempDir cache_dir;  // both outlive the mount on them
+  StackMountOptions mount_options;  // every mount of the run uses them (--writeback)
+  TempDir cache_dir;                // both outlive the mount on them
   TempDir mount_dir;
   std::unique_ptr<StackMount> mount;
 };
@@ -59,6 +60,9 @@ inline StackBackend& backend() {
 inline StackMount& main_mount() {
   return *stack().mount;
 }
+// A further mount of the run's backend, in the run's mode; REQUIREs that it mounts.
+std::unique_ptr<StackMount> open_mount(const std::filesystem::path& cache_dir,
+                                       const std::filesystem::path& mountpoint);
 
 // A new, empty directory in the main mount; its key on the store is its name plus "/".
 struct TestDir {

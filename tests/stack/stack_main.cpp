@@ -1,7 +1,8 @@
-// Entry point of stack_tests: `stack_tests --backend local|s3|azure [--s3fs-interop] [catch
-// options]`. Starts the backend's test server, mounts the whole stack (stack_mount.h) at a
-// fresh temp dir over a fresh cache, runs the tests through the kernel, and unmounts and
-// stops the server when they end, pass or fail.
+// Entry point of stack_tests: `stack_tests --backend local|s3|azure [--writeback]
+// [--s3fs-interop] [catch options]`. --writeback mounts with the kernel's write-back cache,
+// as autosyncfs does by default. Starts the backend's test server, mounts the whole stack
+// (stack_mount.h) at a fresh temp dir over a fresh cache, runs the tests through the kernel, and
+// unmounts and stops the server when they end, pass or fail.
 //
 // Needs root and /dev/fuse: without them it fails, unless AUTOSYNC_ALLOW_NO_FUSE=1 says this
 // machine cannot run FUSE tests (then it says SKIPPED and exits 77). --s3fs-interop runs the
@@ -11,6 +12,7 @@
 #define CATCH_CONFIG_RUNNER
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -37,9 +39,10 @@ std::optional<std::string> why_fuse_is_unavailable() {
   return std::nullopt;
 }
 
-int run(Catch::Session& session, const std::string& name) {
+int run(Catch::Session& session, const std::string& name, bool writeback) {
   using namespace autosync::testing;
   StackContext context;
+  context.mount_options.writeback_cache = writeback;
   auto started = StackBackend::start(name);
   if (!started.is_ok()) {
     std::fprintf(stderr, "stack_tests: cannot start backend %s: %s\n", name.c_str(),
@@ -48,13 +51,23 @@ int run(Catch::Session& session, const std::string& name) {
   }
   context.backend = std::move(started).value();
   auto mount = StackMount::open(context.backend->config(), context.cache_dir.path(),
-                                context.mount_dir.path());
+                                context.mount_dir.path(), context.mount_options);
   if (!mount.is_ok()) {
     std::fprintf(stderr, "stack_tests: cannot mount: %s\n", mount.status().to_string().c_str());
     return 2;
   }
   context.mount = std::move(mount).value();
   set_stack(&context);
+  if (writeback) {
+    // Serving has begun once the root answers; then the kernel has said yes or no.
+    struct stat st {};
+    if (::stat(context.mount_dir.path().c_str(), &st) != 0 ||
+        !context.mount->writeback_cache_active()) {
+      std::fprintf(stderr, "stack_tests: the kernel did not take the write-back cache\n");
+      set_stack(nullptr);
+      return 2;
+    }
+  }
   const int failed = session.run();
   set_stack(nullptr);
   return failed;  // `context` unmounts, then stops the server
@@ -66,9 +79,11 @@ int main(int argc, char* argv[]) {
   Catch::Session session;
   std::string name = "local";
   bool s3fs_interop = false;
+  bool writeback = false;
   using namespace Catch::clara;
   session.cli(session.cli() | Opt(name, "local|s3|azure")["--backend"]("backend to test") |
-              Opt(s3fs_interop)["--s3fs-interop"]("run the [s3fs] tests; skip without s3fs"));
+              Opt(s3fs_interop)["--s3fs-interop"]("run the [s3fs] tests; skip without s3fs") |
+              Opt(writeback)["--writeback"]("mount with the kernel write-back cache"));
   if (const int rc = session.applyCommandLine(argc, argv); rc != 0) return rc;
 
   if (const auto reason = why_fuse_is_unavailable()) {
@@ -96,5 +111,5 @@ int main(int argc, char* argv[]) {
   } else {
     spdlog::set_level(spdlog::level::warn);
   }
-  return run(session, name);
+  return run(session, name, writeback);
 }

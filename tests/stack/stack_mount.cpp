@@ -1,6 +1,7 @@
 #include "tests/stack/stack_mount.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 namespace autosync::testing {
@@ -42,7 +43,8 @@ syncd::WorkerOptions worker_options() {
 
 Result<std::unique_ptr<StackMount>> StackMount::open(const backends::StoreConfig& config,
                                                      const std::filesystem::path& cache_dir,
-                                                     const std::filesystem::path& mountpoint) {
+                                                     const std::filesystem::path& mountpoint,
+                                                     const StackMountOptions& stack_options) {
   auto mount = std::make_unique<StackMount>();
   index::IndexOptions index_options;
   index_options.pool.max_connections = 16;  // FUSE threads + workers + drain
@@ -64,6 +66,7 @@ Result<std::unique_ptr<StackMount>> StackMount::open(const backends::StoreConfig
   fs::MountOptions options;
   options.fsname = stack_fsname();
   options.auto_unmount = true;  // a crashed test process leaves no mount behind
+  options.adapter.writeback_cache = stack_options.writeback_cache;
   AUTOSYNC_ASSIGN_OR_RETURN(mount->session_,
                             fs::MountSession::mount(*mount->counting_vfs_, mountpoint, options));
   AUTOSYNC_RETURN_IF_ERROR(mount->session_->start());
@@ -72,6 +75,12 @@ Result<std::unique_ptr<StackMount>> StackMount::open(const backends::StoreConfig
 
 StackMount::~StackMount() {
   session_.reset();  // unmount before anything it serves from goes
+  // The kernel may send the last releases after the unmount: journal what they would have.
+  if (vfs_) {
+    if (const Status settled = vfs_->recover(); !settled) {
+      spdlog::warn("stack mount: recover after unmount: {}", settled.to_string());
+    }
+  }
   if (pool_) pool_->stop();
 }
 

@@ -9,7 +9,8 @@
 //
 // Threading: open/flush/destruction on the test's thread; the mount serves from its own
 // threads. Ownership: owns everything it builds; the cache directory and the mount point are
-// the caller's and must outlive it. Destruction unmounts first, then stops the workers.
+// the caller's and must outlive it. Destruction unmounts first, journals what releases the
+// unmount overtook (CacheVfs::recover, as autosyncfs does), then stops the workers.
 #pragma once
 
 #include <chrono>
@@ -33,11 +34,18 @@ std::string stack_fsname();
 // Small parts so a ~20 MiB file goes up in several: threshold 8 MiB, parts 5 MiB.
 backends::TransferOptions stack_transfer_options();
 
+struct StackMountOptions {
+  // Mount with the kernel's write-back cache, as autosyncfs does by default
+  // (fuse.writeback_cache): the kernel then owns mtime and size and sends writes late.
+  bool writeback_cache = false;
+};
+
 class StackMount {
  public:
   static Result<std::unique_ptr<StackMount>> open(const backends::StoreConfig& config,
                                                   const std::filesystem::path& cache_dir,
-                                                  const std::filesystem::path& mountpoint);
+                                                  const std::filesystem::path& mountpoint,
+                                                  const StackMountOptions& options);
   StackMount() = default;
   ~StackMount();
   StackMount(const StackMount&) = delete;
@@ -45,6 +53,8 @@ class StackMount {
 
   const std::filesystem::path& root() const { return session_->mountpoint(); }
   CountingStore& store() { return *store_; }
+  // Whether the kernel agreed to the write-back cache asked for (known once serving began).
+  bool writeback_cache_active() const { return session_->writeback_cache_active(); }
   index::Index& index() { return *index_; }
 
   // Waits until `open_files` files are open in the Vfs (0: every close has been released),
