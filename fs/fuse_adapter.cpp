@@ -50,6 +50,7 @@ fuse_lowlevel_ops make_operations() {
   table.fsync = ops::fsync;
   table.opendir = ops::opendir;
   table.readdir = ops::readdir;
+  table.readdirplus = ops::readdirplus;
   table.releasedir = ops::releasedir;
   table.statfs = ops::statfs;
   table.setxattr = ops::setxattr;

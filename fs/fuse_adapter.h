@@ -15,9 +15,11 @@
 //     default_permissions, which MountSession does by default).
 //   - a reply the kernel refuses (the request was interrupted) is undone: a lookup
 //     reference is forgotten, an opened handle released.
-//   - readdirplus, fsyncdir, fallocate, locks, ioctl, poll, copy_file_range and lseek are
-//     not implemented: the kernel falls back (readdir + lookup; fsyncdir succeeds;
-//     fallocate -> EOPNOTSUPP; locks are local to this machine).
+//   - readdirplus answers each name with its attributes (a Vfs lookup), so listing a
+//     directory with `ls -l` costs no LOOKUP round trip per name.
+//   - fsyncdir, fallocate, locks, ioctl, poll, copy_file_range and lseek are not
+//     implemented: the kernel falls back (fsyncdir succeeds; fallocate -> EOPNOTSUPP;
+//     locks are local to this machine).
 //
 // Threading: callbacks run concurrently on libfuse's worker threads; the adapter holds only
 // immutable options and an atomic flag set once in init. Ownership: the adapter refers to
