@@ -64,7 +64,8 @@ Result<bool> removed_if_unlinked(const OpContext& ctx, const index::JournalEntry
 
 OpResult run_upload(const OpContext& ctx, const index::JournalEntry& row) {
   AUTOSYNC_ASSIGN_OR_RETURN(auto inode, inode_of(ctx.index, row));
-  if (!inode) return std::vector<SyncedInode>{};  // purged meanwhile: a delete row follows
+  // Purged meanwhile: its unlink journaled the delete of any object it had.
+  if (!inode) return std::vector<SyncedInode>{};
   if (inode->is_dir()) return run_mkdir_marker(ctx, row);
 
   backends::PutOptions options{.metadata = meta_for(*inode),
@@ -77,8 +78,14 @@ OpResult run_upload(const OpContext& ctx, const index::JournalEntry& row) {
   } else {
     info = upload_file_body(ctx, *inode, row.key, options);
   }
-  if (!info.is_ok())
+  if (!info.is_ok()) {
+    // Another file holds the key now, and this one was unlinked: nothing of it belongs there.
+    if (info.status().is(ErrorKind::kPreconditionFailed)) {
+      AUTOSYNC_ASSIGN_OR_RETURN(auto now, inode_of(ctx.index, row));
+      if (!now || now->nlink == 0) return std::vector<SyncedInode>{};
+    }
     return std::move(info).take_status().context(fmt::format("upload {}", row.key));
+  }
   remove_left_behind(ctx, *inode, row.key);
   AUTOSYNC_ASSIGN_OR_RETURN(const bool removed, removed_if_unlinked(ctx, row, *info));
   if (removed) return std::vector<SyncedInode>{};

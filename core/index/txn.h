@@ -175,7 +175,8 @@ class WriteTxn : public ReadTxn {
   // (an inode's operations run in order); a metadata-only row (marker, setmeta) also only
   // once `metadata_quiet_ns` have passed since it was journaled, so the changes that follow
   // it merge into it (uploads never wait). Rows on keys under a directory move's old or new
-  // prefix run in journal order with the move.
+  // prefix run in journal order with the move, and no row starts while another inode's row
+  // on its key runs.
   Result<std::vector<JournalEntry>> claim(std::string_view worker, int64_t now, size_t limit,
                                           int64_t metadata_quiet_ns = 0);
   Status finish(int64_t seq);  // deletes the row (kNotFound if absent)

@@ -176,5 +176,24 @@ TEST_CASE("a file unlinked while its first upload runs leaves nothing on the sto
   CHECK(list_dir(dir.path).empty());
 }
 
+TEST_CASE("a file replaced by a rename while its first upload runs ends as the new one",
+          "[file][rename]") {
+  const auto dir = fresh_dir("replace-uploading");
+  const std::string key = dir.key + "f";
+  {
+    const auto hold = main_mount().store().hold_puts(key);
+    write_file(dir.path / "f", "first save");
+    REQUIRE(hold->wait_held(std::chrono::seconds(20)));  // its upload is on the wire
+    write_file(dir.path / "f.tmp", "second save");       // an editor's save: write, rename
+    REQUIRE(::rename((dir.path / "f.tmp").c_str(), (dir.path / "f").c_str()) == 0);
+    // Both saves are journaled; the first upload is still held, so the journal cannot drain.
+    CHECK(main_mount().flush(0, std::chrono::milliseconds(300)).is(ErrorKind::kTransient));
+  }
+  flush();
+  CHECK(remote_keys_under(dir) == std::vector<std::string>{key});
+  CHECK(remote_body(key) == "second save");
+  CHECK(read_file(dir.path / "f") == "second save");
+}
+
 }  // namespace
 }  // namespace autosync::testing

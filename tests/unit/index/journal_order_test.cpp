@@ -108,3 +108,18 @@ TEST_CASE("a finished file move rekeys its inode's later rows at the old key", "
   CHECK(f.index->journal_entry(deleted)->key == "b");
   CHECK(f.index->journal_entry(other)->key == "a");  // another inode's object
 }
+
+TEST_CASE("no row starts while another inode's row on its key runs", "[index]") {
+  IndexFixture f;
+  const int64_t first = *f.index->enqueue(row(JournalOp::kUpload, 30, "f"));
+  CHECK(claim_all(f) == std::vector<int64_t>{first});
+  const int64_t replacing = *f.index->enqueue(row(JournalOp::kUpload, 31, "f"));
+  const int64_t elsewhere = *f.index->enqueue(row(JournalOp::kUpload, 32, "g"));
+  CHECK(claim_all(f) == std::vector<int64_t>{elsewhere});
+  REQUIRE(f.index->finish(elsewhere).is_ok());
+  REQUIRE(f.index->retry_later(first, "503", 0).is_ok());  // waiting is not running...
+  CHECK(f.index->claim("w", f.clock.now(), 1)->front().seq == first);
+  CHECK(claim_all(f).empty());  // ... running again is
+  REQUIRE(f.index->finish(first).is_ok());
+  CHECK(claim_all(f) == std::vector<int64_t>{replacing});
+}

@@ -201,7 +201,7 @@ TEST_CASE("claim takes ready rows oldest first, one operation per inode at a tim
   IndexFixture f;
   const int64_t a1 = *f.index->enqueue(upload(1, 1));
   const int64_t a2 = *f.index->enqueue(move(1, "k", "k2"));
-  const int64_t b1 = *f.index->enqueue(upload(2, 1));
+  const int64_t b1 = *f.index->enqueue(upload(2, 1, "kb"));  // a running row holds its key
   JournalEntry later = upload(3, 1);
   later.not_before_ns = 500;
   const int64_t c1 = *f.index->enqueue(later);
@@ -222,7 +222,7 @@ TEST_CASE("claim takes ready rows oldest first, one operation per inode at a tim
 TEST_CASE("retry_later, fail and requeue_stale", "[index]") {
   IndexFixture f;
   const int64_t a = *f.index->enqueue(upload(1, 1));
-  const int64_t b = *f.index->enqueue(upload(2, 1));
+  const int64_t b = *f.index->enqueue(upload(2, 1, "kb"));
   REQUIRE(f.index->claim("w", 10, 10)->size() == 2);
 
   REQUIRE(f.index->retry_later(a, "503 SlowDown", 1000).is_ok());
