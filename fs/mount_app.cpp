@@ -133,7 +133,6 @@ Status mount_and_serve(const Mount& m, std::optional<process::Background>& backg
       auto session, MountSession::mount(vfs, options.mountpoint, mount_options_of(options)));
   doorbell.ring();  // work left by an earlier mount
   if (background) AUTOSYNC_RETURN_IF_ERROR(background->ready(paths.fs_log()));
-  if (background) AUTOSYNC_RETURN_IF_ERROR(lock->rewrite_pid());
   spdlog::info("mounted {} on {} (cache {})", store->describe(), options.mountpoint.string(),
                paths.root.string());
   SyncdWatchdog watchdog(launcher);

@@ -29,7 +29,7 @@ class InstanceLock {
 
   InstanceLock(InstanceLock&&) noexcept = default;
   InstanceLock& operator=(InstanceLock&&) noexcept = default;
-  // Writes our pid into the file again (after a fork changed who we are).
+  // Writes our pid into the file (acquire() does).
   Status rewrite_pid();
 
  private:
