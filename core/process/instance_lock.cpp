@@ -29,11 +29,11 @@ Result<InstanceLock> InstanceLock::acquire(const std::filesystem::path& file) {
                              (pid ? "pid " + std::to_string(*pid) : "another process"));
   }
   InstanceLock lock(std::move(fd));
-  AUTOSYNC_RETURN_IF_ERROR(lock.rewrite_pid());
+  AUTOSYNC_RETURN_IF_ERROR(lock.write_pid());
   return lock;
 }
 
-Status InstanceLock::rewrite_pid() {
+Status InstanceLock::write_pid() {
   const std::string text = std::to_string(::getpid()) + "\n";
   if (::ftruncate(fd_.get(), 0) != 0 ||
       ::pwrite(fd_.get(), text.data(), text.size(), 0) != static_cast<ssize_t>(text.size())) {

@@ -29,11 +29,10 @@ class InstanceLock {
 
   InstanceLock(InstanceLock&&) noexcept = default;
   InstanceLock& operator=(InstanceLock&&) noexcept = default;
-  // Writes our pid into the file (acquire() does).
-  Status rewrite_pid();
 
  private:
   explicit InstanceLock(UniqueFd fd) : fd_(std::move(fd)) {}
+  Status write_pid();  // so messages can name the holder
   UniqueFd fd_;
 };
 
