@@ -184,9 +184,17 @@ Status WorkerPool::record_success(const index::JournalEntry& row,
                                   const std::vector<SyncedInode>& synced) {
   AUTOSYNC_ASSIGN_OR_RETURN(auto txn, index_.write());
   for (const auto& inode : synced) {
+    auto before = txn.get(inode.ino);
     auto marked = txn.mark_synced(inode.ino, inode.gen, inode.remote);
     if (!marked.is_ok() && !marked.status().is(ErrorKind::kNotFound)) {
       return std::move(marked).take_status();
+    }
+    // The object changed key (a move, or an upload under a new name that removed the old
+    // object): rows journaled meanwhile at the old key follow it.
+    if (marked.is_ok() && before.is_ok() && before->remote && marked->remote &&
+        before->remote->key != marked->remote->key) {
+      AUTOSYNC_RETURN_IF_ERROR(
+          txn.rekey(inode.ino, before->remote->key, marked->remote->key, row.seq));
     }
     // A file unlinked (or purged) since the operation looked: its unlink found no object to
     // delete then, so this transaction, which an unlink cannot interleave with, journals it.
@@ -196,7 +204,9 @@ Status WorkerPool::record_success(const index::JournalEntry& row,
       AUTOSYNC_RETURN_IF_ERROR(txn.enqueue(delete_row_for(inode)).status());
     }
   }
-  if (row.op == index::JournalOp::kMove) AUTOSYNC_RETURN_IF_ERROR(txn.rekey_after_move(row));
+  if (row.op == index::JournalOp::kMove && row.src_key.ends_with('/')) {
+    AUTOSYNC_RETURN_IF_ERROR(txn.rekey_after_move(row));  // also the rows of purged inodes
+  }
   AUTOSYNC_RETURN_IF_ERROR(txn.finish(row.seq));
   return txn.commit();
 }

@@ -215,16 +215,21 @@ Status WriteTxn::rekey_after_move(const JournalEntry& move) {
                           " AND substr(src_key, 1, length(?1)) = ?1"));
     return sources->bind(1, move.src_key).bind(2, dst).bind(3, move.seq).run();
   }
+  return rekey(move.ino, move.src_key, move.key, move.seq);
+}
+
+Status WriteTxn::rekey(Ino ino, std::string_view old_key, std::string_view new_key,
+                       int64_t after_seq) {
   AUTOSYNC_ASSIGN_OR_RETURN(
       auto keys, db().prepare_cached("UPDATE journal SET key = ?2 WHERE seq > ?3 AND state = 0"
                                      " AND ino = ?4 AND op IN (2, 6) AND key = ?1"));
-  keys->bind(1, move.src_key).bind(2, move.key).bind(3, move.seq).bind(4, move.ino);
+  keys->bind(1, old_key).bind(2, new_key).bind(3, after_seq).bind(4, ino);
   AUTOSYNC_RETURN_IF_ERROR(keys->run());
   AUTOSYNC_ASSIGN_OR_RETURN(
       auto sources,
       db().prepare_cached("UPDATE journal SET src_key = ?2 WHERE seq > ?3 AND state = 0"
                           " AND ino = ?4 AND op = 3 AND src_key = ?1"));
-  sources->bind(1, move.src_key).bind(2, move.key).bind(3, move.seq).bind(4, move.ino);
+  sources->bind(1, old_key).bind(2, new_key).bind(3, after_seq).bind(4, ino);
   return sources->run();
 }
 

@@ -184,6 +184,10 @@ class WriteTxn : public ReadTxn {
   // key the inode had on the store when they were journaled (a delete, a file's setmeta, a
   // file move's source) take the new key.
   Status rekey_after_move(const JournalEntry& move);
+  // The same for one inode whose object went from `old_key` to `new_key` (a file move, or
+  // an upload under a new name that removed the old object): its pending delete, setmeta and
+  // move rows after `after_seq` at `old_key` take `new_key`.
+  Status rekey(Ino ino, std::string_view old_key, std::string_view new_key, int64_t after_seq);
   // Back to pending until not_before_ns, attempts + 1, last_error = error.
   Status retry_later(int64_t seq, std::string_view error, int64_t not_before_ns);
   Status fail(int64_t seq, std::string_view error);  // permanent: kFailed

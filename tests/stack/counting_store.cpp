@@ -42,8 +42,9 @@ Result<backends::ObjectInfo> CountingStore::get(std::string_view key,
 
 std::unique_ptr<CountingStore::PutHold> CountingStore::hold_puts(std::string key) {
   const std::lock_guard lock(hold_mu_);
-  held_key_ = std::move(key);
-  return std::make_unique<PutHold>(*this);
+  held_key_ = key;
+  hold_cv_.notify_all();  // the previous key's puts go
+  return std::make_unique<PutHold>(*this, std::move(key));
 }
 
 bool CountingStore::PutHold::wait_held(std::chrono::milliseconds timeout) {
@@ -54,7 +55,7 @@ bool CountingStore::PutHold::wait_held(std::chrono::milliseconds timeout) {
 void CountingStore::PutHold::release() {
   {
     const std::lock_guard lock(store_->hold_mu_);
-    store_->held_key_.clear();
+    if (store_->held_key_ == key_) store_->held_key_.clear();
   }
   store_->hold_cv_.notify_all();
 }

@@ -34,19 +34,21 @@ class CountingStore final : public backends::ObjectStore {
   void reset();
 
   // While the returned guard lives, every put of `key` waits before it reaches the store;
-  // the guard's end (or release()) lets them go.
+  // the guard's end (or release()) lets them go. One key at a time: a new hold lets the
+  // puts of the previous key go.
   class PutHold {
    public:
-    explicit PutHold(CountingStore& store) : store_(&store) {}
+    PutHold(CountingStore& store, std::string key) : store_(&store), key_(std::move(key)) {}
     ~PutHold() { release(); }
     PutHold(const PutHold&) = delete;
     PutHold& operator=(const PutHold&) = delete;
     // Waits until a put of the key is being held; false after `timeout`.
     bool wait_held(std::chrono::milliseconds timeout);
-    void release();
+    void release();  // only if the store still holds this guard's key
 
    private:
     CountingStore* store_;
+    std::string key_;
   };
   [[nodiscard]] std::unique_ptr<PutHold> hold_puts(std::string key);
 

@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cstdio>
+#include <thread>
 
 #include "tests/stack/stack_fixture.h"
 #include "tests/stack/sys_util.h"
@@ -53,6 +55,28 @@ TEST_CASE("renaming a file never uploaded uploads it under the new name only", "
   flush();
   CHECK(remote_keys_under(dir) == Keys{dir.key + "final"});
   CHECK(remote_body(dir.key + "final") == "v1");
+}
+
+TEST_CASE("a chmod after a rename during the first upload lands on the new name", "[rename]") {
+  const auto dir = fresh_dir("rename-uploading");
+  auto hold = main_mount().store().hold_puts(dir.key + "draft");
+  write_file(dir.path / "draft", "v1");
+  REQUIRE(hold->wait_held(std::chrono::seconds(20)));  // the first upload is on the wire
+  REQUIRE(::rename((dir.path / "draft").c_str(), (dir.path / "final").c_str()) == 0);
+  // The first upload lands at the old name; the upload under the new name waits.
+  hold = main_mount().store().hold_puts(dir.key + "final");
+  const auto ino = static_cast<index::Ino>(stat_or_fail(dir.path / "final").st_ino);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!main_mount().index().get(ino)->remote && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(main_mount().index().get(ino)->remote.has_value());
+  // Journaled at the key the store holds the file under now: the old name.
+  REQUIRE(::chmod((dir.path / "final").c_str(), 0600) == 0);
+  hold.reset();
+  flush();
+  CHECK(remote_keys_under(dir) == Keys{dir.key + "final"});
+  CHECK(remote_body(dir.key + "final") == "v1");
+  CHECK(remote_meta(dir.key + "final").mode == (S_IFREG | 0600));
 }
 
 TEST_CASE("renaming over an existing file replaces its object", "[rename]") {
