@@ -16,6 +16,7 @@
 #include "core/base/unique_fd.h"
 #include "fs/mount_session.h"
 #include "tests/support/memory_vfs.h"
+#include "tests/support/syscalls.h"
 #include "tests/support/temp_dir.h"
 
 namespace autosync::testing {
@@ -53,33 +54,10 @@ void set_fuse_mount(FuseTestMount* mount);
 // A new, empty directory inside the mount for one test.
 std::filesystem::path fresh_dir(std::string_view test_name);
 
-// Opens `path`; fails the test (REQUIRE) when the open fails.
-UniqueFd open_or_fail(const std::filesystem::path& path, int flags, mode_t mode = 0644);
-// Writes all of `data` at `offset`; fails the test otherwise.
-void pwrite_all(int fd, std::string_view data, off_t offset);
-// Reads up to `size` bytes at `offset`.
-std::string pread_some(int fd, size_t size, off_t offset);
-// The file's whole content, read through a fresh descriptor.
-std::string read_file(const std::filesystem::path& path);
-// Creates (or truncates) `path` with `data`.
-void write_file(const std::filesystem::path& path, std::string_view data);
 // The content of the file at `path` (inside the mount) as the Vfs holds it, read past the
 // kernel's page cache; "<error: ...>" when the Vfs has no such file.
 std::string content_in_vfs(const std::filesystem::path& path);
-// "ENOENT" for ENOENT: errors compare readably in test output.
-std::string errno_name(int err);
 // Whether `path` is a mount point in /proc/self/mounts.
 bool is_mounted(const std::filesystem::path& path);
 
 }  // namespace autosync::testing
-
-// Checks that `call` failed (-1) with errno `expected`.
-#define CHECK_ERRNO(call, expected)                            \
-  do {                                                         \
-    errno = 0;                                                 \
-    const auto check_errno_rc_ = (call);                       \
-    const int check_errno_err_ = errno;                        \
-    CHECK(check_errno_rc_ == -1);                              \
-    CHECK(::autosync::testing::errno_name(check_errno_err_) == \
-          ::autosync::testing::errno_name(expected));          \
-  } while (false)
