@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "core/cachedir/cache_dir.h"
+#include "core/config/option_list.h"
 #include "core/process/background.h"
 #include "core/process/instance_lock.h"
 
@@ -81,14 +82,8 @@ Result<std::vector<std::string>> SyncdLauncher::command() const {
     argv.push_back(list);
   }
   // Last, so it wins: the daemon must serve exactly this cache.
-  std::string dir = cache_dir_.string();
-  std::string escaped;
-  for (const char c : dir) {
-    if (c == ',' || c == '\\') escaped += '\\';
-    escaped += c;
-  }
   argv.push_back("-o");
-  argv.push_back("cache.dir=" + escaped);
+  argv.push_back("cache.dir=" + config::escape_option_value(cache_dir_.string()));
   return argv;
 }
 

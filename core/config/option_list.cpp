@@ -56,4 +56,14 @@ Result<std::vector<MountOption>> split_mount_options(std::string_view list) {
   return out;
 }
 
+std::string escape_option_value(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (const char c : value) {
+    if (c == ',' || c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 }  // namespace autosync::config

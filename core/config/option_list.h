@@ -24,4 +24,8 @@ struct MountOption {
 // The message names the item's key (never its value, which may be a secret).
 Result<std::vector<MountOption>> split_mount_options(std::string_view list);
 
+// The inverse for one value: backslashes before ',', '"' and '\\', so that
+// split_mount_options("key=" + escape_option_value(v)) gives back v exactly.
+std::string escape_option_value(std::string_view value);
+
 }  // namespace autosync::config

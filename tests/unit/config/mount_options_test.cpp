@@ -54,6 +54,16 @@ TEST_CASE("commas inside values are quoted or escaped", "[options]") {
   CHECK_THAT(split_mount_options("ro,=x").status().message(), Catch::Contains("no key"));
 }
 
+TEST_CASE("escape_option_value makes any value survive an option list", "[options]") {
+  for (const std::string value : {"/plain/dir", "/a,b", "/q\"uote\"d", "/back\\slash,", ""}) {
+    auto items = split_mount_options("cache.dir=" + escape_option_value(value) + ",ro");
+    REQUIRE(items.is_ok());
+    REQUIRE(items->size() == 2);
+    CHECK((*items)[0].value == std::optional<std::string>(value));
+    CHECK((*items)[1].key == "ro");
+  }
+}
+
 TEST_CASE("keys given with -o mirror the file, with short names for the FUSE ones", "[options]") {
   Options o = defaults();
   REQUIRE(apply_mount_options(o,
