@@ -2,9 +2,6 @@
 
 #include <signal.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "core/process/instance_lock.h"
 
 namespace autosync::testing {
@@ -63,18 +60,6 @@ std::optional<std::string> CliFixture::object(const std::string& key) const {
 
 bool CliFixture::object_is(const std::string& key, const std::string& content) const {
   return object(key) == content;
-}
-
-void write_file(const std::filesystem::path& file, const std::string& content) {
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out << content;
-}
-
-std::string read_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
 }
 
 }  // namespace autosync::testing

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tests/cli/command.h"
+#include "tests/support/syscalls.h"
 #include "tests/support/temp_dir.h"
 
 namespace autosync::testing {
@@ -40,8 +41,5 @@ class CliFixture {
   TempDir tmp;
   std::filesystem::path bucket, mnt, cache;
 };
-
-void write_file(const std::filesystem::path& file, const std::string& content);
-std::string read_file(const std::filesystem::path& file);
 
 }  // namespace autosync::testing

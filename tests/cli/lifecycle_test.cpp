@@ -128,8 +128,7 @@ TEST_CASE("a write not yet journaled when the mount was killed is uploaded after
   REQUIRE(f.unmount().exit_code == 0);
 }
 
-TEST_CASE("with cache.fsync_waits_for_upload, fsync returns once the object is stored",
-          "[cli]") {
+TEST_CASE("with cache.fsync_waits_for_upload, fsync returns once the object is stored", "[cli]") {
   CliFixture f;
   REQUIRE(f.mount({"-o", "cache.fsync_waits_for_upload"}).exit_code == 0);
   const int fd = ::open((f.mnt / "synced.txt").c_str(), O_CREAT | O_WRONLY, 0644);
