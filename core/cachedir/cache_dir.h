@@ -3,6 +3,9 @@
 //   CACHE/index.db       the cache index and journal (core/index), SQLite in WAL mode
 //   CACHE/content/       file bytes, one sparse file per inode (core/content)
 //   CACHE/syncd.sock     the doorbell autosyncd listens on (core/doorbell/doorbell.h)
+//   CACHE/events.sock    autosyncd's event stream, PUB/SUB (core/events)
+//   CACHE/control.sock   autosyncd's control socket, REQ/REP JSON (autosyncctl talks to it)
+//   CACHE/mount.json     written by the mounted autosyncfs: its mountpoint, remote and pid
 //   CACHE/mount.lock     held by the autosyncfs that has this cache mounted
 //   CACHE/syncd.lock     held by the autosyncd that uploads from this cache
 //   CACHE/autosyncfs.log, CACHE/autosyncd.log   the daemons' logs once they run detached
@@ -28,6 +31,9 @@ struct Paths {
   std::filesystem::path content() const { return root / "content"; }
   std::filesystem::path mount_lock() const { return root / "mount.lock"; }
   std::filesystem::path syncd_lock() const { return root / "syncd.lock"; }
+  std::filesystem::path events_socket() const { return root / "events.sock"; }
+  std::filesystem::path control_socket() const { return root / "control.sock"; }
+  std::filesystem::path mount_info() const { return root / "mount.json"; }
   std::filesystem::path fs_log() const { return root / "autosyncfs.log"; }
   std::filesystem::path syncd_log() const { return root / "autosyncd.log"; }
 };
