@@ -118,6 +118,9 @@ Status mount_and_serve(const Mount& m, std::optional<process::Background>& backg
 
   SyncdLauncher launcher(m.args.command_line, paths.root);
   if (const Status started = launcher.ensure_running(); !started) {
+    // No program to run: no upload would ever happen, so refuse now rather than journal
+    // forever. A daemon that fails once it runs is the watchdog's business (it retries).
+    if (started.is(ErrorKind::kNotFound)) return started;
     spdlog::warn("cannot start autosyncd now (uploads wait for it): {}", started.to_string());
   }
   zmq::context_t zmq_context;

@@ -68,6 +68,13 @@ TEST_CASE("what cannot be mounted is one line and exit code 1, and nothing is mo
     CHECK(result.exit_code == 2);
     CHECK(one_line(result.err));
   }
+  SECTION("an AUTOSYNCD that is not a program") {
+    const auto result = f.mount({}, {{"AUTOSYNCD", "/nonexistent/autosyncd"}});
+    INFO(result.err);
+    CHECK(result.exit_code == 1);
+    CHECK(one_line(result.err));
+    CHECK(result.err.find("AUTOSYNCD=/nonexistent/autosyncd") != std::string::npos);
+  }
   SECTION("a corrupt cache index") {
     std::filesystem::create_directories(f.cache);
     write_file(f.cache / "index.db", std::string(8192, 'G'));
