@@ -21,6 +21,7 @@
 #include "core/process/instance_lock.h"
 #include "core/process/logging.h"
 #include "core/vfs/cache_vfs.h"
+#include "fs/invalidator.h"
 #include "fs/mount_session.h"
 #include "fs/mount_settings.h"
 #include "fs/syncd_launcher.h"
@@ -139,7 +140,11 @@ Status mount_and_serve(const Mount& m, std::optional<process::Background>& backg
   spdlog::info("mounted {} on {} (cache {})", store->describe(), options.mountpoint.string(),
                paths.root.string());
   SyncdWatchdog watchdog(launcher);
+  // autosyncd's events -> the kernel's caches; stopped before the unmount (it uses the session).
+  auto invalidator = Invalidator::start(zmq_context, paths.events_socket(), *session);
+  if (!invalidator) spdlog::warn("no kernel invalidations: {}", invalidator.status().to_string());
   const Status served = session->run(SignalHandling::kExitOnSignal);
+  if (invalidator) invalidator->reset();
   session->unmount();
   // The kernel sends the last releases after close() has returned, and an unmount may come
   // first: what they would have journaled, recover() journals now.

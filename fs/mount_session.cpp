@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/statvfs.h>
 
+#include <cerrno>
 #include <string_view>
 #include <vector>
 
@@ -89,6 +90,20 @@ MountSession::~MountSession() {
 
 bool MountSession::writeback_cache_active() const {
   return adapter_->writeback_cache_active();
+}
+
+void MountSession::invalidate_inode(uint64_t ino) {
+  if (!mounted_) return;
+  // off 0, len 0: attributes and every cached page.
+  const int rc = fuse_lowlevel_notify_inval_inode(session_.get(), ino, 0, 0);
+  if (rc != 0 && rc != -ENOENT) spdlog::debug("invalidate inode {}: errno {}", ino, -rc);
+}
+
+void MountSession::invalidate_entry(uint64_t parent, std::string_view name) {
+  if (!mounted_) return;
+  const int rc = fuse_lowlevel_notify_inval_entry(session_.get(), parent, name.data(), name.size());
+  if (rc != 0 && rc != -ENOENT)
+    spdlog::debug("invalidate entry {} in {}: errno {}", name, parent, -rc);
 }
 
 Status MountSession::serve() {

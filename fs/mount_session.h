@@ -9,8 +9,9 @@
 // process dies without running destructors (a crash, SIGKILL).
 //
 // Threading: mount/start/run/unmount are for the owning thread (unmount() must not race
-// run(): a daemon leaves run() by signal or outside unmount); the session's worker
-// threads call the Vfs concurrently (see core/vfs/vfs.h). Ownership: the Vfs is borrowed
+// run(): a daemon leaves run() by signal or outside unmount); invalidate_* may be called
+// from one other thread until unmount() begins (stop the Invalidator first); the session's
+// worker threads call the Vfs concurrently (see core/vfs/vfs.h). Ownership: the Vfs is borrowed
 // and must outlive the session. libfuse stays out of this header.
 #pragma once
 
@@ -23,6 +24,7 @@
 #include "core/base/result.h"
 #include "core/vfs/vfs.h"
 #include "fs/adapter_options.h"
+#include "fs/invalidator.h"
 
 struct fuse_session;
 
@@ -49,7 +51,7 @@ enum class SignalHandling {
   kExitOnSignal,  // SIGINT, SIGTERM and SIGHUP end run(); SIGPIPE is ignored
 };
 
-class MountSession {
+class MountSession final : public KernelCaches {
  public:
   // Creates the session and mounts it; nothing is served until start() or run().
   static Result<std::unique_ptr<MountSession>> mount(vfs::Vfs& vfs,
@@ -62,7 +64,7 @@ class MountSession {
   };
   MountSession(Key key, std::unique_ptr<FuseAdapter> adapter, std::filesystem::path mountpoint,
                unsigned max_threads);
-  ~MountSession();
+  ~MountSession() override;
   MountSession(const MountSession&) = delete;
   MountSession& operator=(const MountSession&) = delete;
 
@@ -77,6 +79,13 @@ class MountSession {
   const std::filesystem::path& mountpoint() const { return mountpoint_; }
   // Whether the kernel agreed to the writeback cache (known once serving has begun).
   bool writeback_cache_active() const;
+
+  // KernelCaches: the kernel's cache invalidations (fuse_lowlevel_notify_inval_*), for a
+  // thread other than the session's workers (the Invalidator), while the session is
+  // mounted; after unmount() they do nothing. An inode or name the kernel does not hold is
+  // no error.
+  void invalidate_inode(uint64_t ino) override;
+  void invalidate_entry(uint64_t parent, std::string_view name) override;
 
  private:
   Status serve();

@@ -14,9 +14,11 @@
 #include "core/config/command_line.h"
 #include "core/config/units.h"
 #include "core/doorbell/doorbell.h"
+#include "core/events/event_socket.h"
 #include "core/process/instance_lock.h"
 #include "core/process/logging.h"
 #include "syncd/doorbell_pump.h"
+#include "syncd/remote_watcher.h"
 #include "syncd/worker_pool.h"
 
 namespace autosync::syncd {
@@ -60,6 +62,21 @@ WorkerOptions worker_options_of(const config::Options& options) {
   out.workers = options.sync.workers;
   out.transfer = options.sync.transfer;
   out.metadata_writeback_delay = options.sync.writeback_delay;
+  return out;
+}
+
+// The remote watcher runs as the mount does: objects without metadata get the same modes
+// and owners, and stale bytes are freed only while no mount can be writing them.
+RemoteWatcherOptions watcher_options_of(const config::Options& options,
+                                        const cachedir::Paths& paths) {
+  RemoteWatcherOptions out;
+  out.poll_interval = options.sync.poll_interval;
+  out.poll_max_interval = options.sync.poll_max_interval;
+  out.full_scan_interval = options.sync.full_scan_interval;
+  out.defaults.uid = options.fuse.uid.value_or(::getuid());
+  out.defaults.gid = options.fuse.gid.value_or(::getgid());
+  out.defaults.umask = static_cast<mode_t>(options.fuse.umask.value_or(022));
+  out.content_in_use = [lock = paths.mount_lock()] { return process::InstanceLock::held(lock); };
   return out;
 }
 
@@ -118,13 +135,22 @@ Status run(const Daemon& d) {
   // starts, so every thread inherits the mask.
   const sigset_t signals = stop_signals();
   ::pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  zmq::context_t zmq_context;
+  // What the daemon does, for autosyncfs (kernel invalidations) and tools; without the socket
+  // it still syncs, telling no one.
+  events::NullEventSink no_events;
+  auto publisher = events::EventPublisher::bind(zmq_context, paths.events_socket());
+  if (!publisher) spdlog::warn("no event stream: {}", publisher.status().to_string());
+  events::EventSink& events = publisher ? static_cast<events::EventSink&>(**publisher) : no_events;
   WorkerPool pool(cache.index(), cache.content(), *store, worker_options_of(d.options),
                   "autosyncd-" + std::to_string(::getpid()));
   AUTOSYNC_RETURN_IF_ERROR(pool.start());
-  zmq::context_t zmq_context;
   AUTOSYNC_ASSIGN_OR_RETURN(auto listener, doorbell::DoorbellListener::bind(
                                                zmq_context, doorbell::doorbell_path(paths.root)));
   DoorbellPump pump(std::move(listener), [&pool] { pool.wake(); });
+  RemoteWatcher watcher(cache.index(), cache.content(), *store, events,
+                        watcher_options_of(d.options, paths));
+  watcher.start();
   spdlog::info("uploading from {} to {} with {} workers", paths.root.string(), store->describe(),
                d.options.sync.workers);
   wait_for_end(paths, cache.index(), d.options.sync.idle_exit);

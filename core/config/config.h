@@ -24,6 +24,11 @@
 //                                   utimens, a directory marker) uploads, so bursts merge
 //   idle_exit = "30s"               autosyncd leaves once no mount uses the cache and nothing
 //                                   has been pending this long; "0" = only on a signal
+//   poll_interval = "15s"           how often autosyncd looks for changes on the store; "0" =
+//                                   never (the mount still lists directories after dir_ttl)
+//   poll_max_interval = "5m"        polls that find nothing back off up to this
+//   full_scan_interval = "1h"       a poll that also lists the directories never listed;
+//                                   "0" = never
 //   part_size = "16M"               multipart part size (raised by the store when needed)
 //   multipart_threshold = "64M"     files at least this big upload in parallel parts
 //   concurrency = 4                 parts in flight per file, 1..64
@@ -125,6 +130,10 @@ struct SyncOptions {
   unsigned workers = 4;
   std::chrono::milliseconds writeback_delay{1000};
   std::chrono::milliseconds idle_exit{30000};  // autosyncd leaves after this long unneeded
+  // The remote watcher (syncd/remote_watcher.h): 0 = no polling / no full scans.
+  std::chrono::milliseconds poll_interval{15000};
+  std::chrono::milliseconds poll_max_interval{300000};
+  std::chrono::milliseconds full_scan_interval{3600000};
   backends::TransferOptions transfer;
   uint64_t bandwidth_limit = 0;  // bytes/s, 0 = none
 };

@@ -19,17 +19,17 @@
 namespace autosync::events {
 
 enum class EventKind {
-  kUploaded,          // a local change reached the store (path, detail: etag)
-  kDownloaded,        // bytes were fetched into the cache (path)
-  kRemoved,           // a local delete reached the store (path)
-  kMoved,             // a local rename reached the store (path: new, detail: old)
-  kRemoteChanged,     // the store has a new version of a known file (ino, path)
-  kRemoteAdded,       // a new object appeared on the store (parent, name, path)
-  kRemoteRemoved,     // an object vanished from the store (parent, name, path)
-  kConflict,          // a local and a remote change met (path, detail: how it was resolved)
-  kError,             // a journal row failed for good or a scan failed (path, detail)
-  kInvalidateInode,   // kernel: drop cached attributes and data of `ino`
-  kInvalidateEntry,   // kernel: drop the cached name `name` under `parent`
+  kUploaded,         // a local change reached the store (path, detail: etag)
+  kDownloaded,       // bytes were fetched into the cache (path)
+  kRemoved,          // a local delete reached the store (path)
+  kMoved,            // a local rename reached the store (path: new, detail: old)
+  kRemoteChanged,    // the store has a new version of a known file (ino, path)
+  kRemoteAdded,      // a new object appeared on the store (parent, name, path)
+  kRemoteRemoved,    // an object vanished from the store (parent, name, path)
+  kConflict,         // a local and a remote change met (path, detail: how it was resolved)
+  kError,            // a journal row failed for good or a scan failed (path, detail)
+  kInvalidateInode,  // kernel: drop cached attributes and data of `ino`
+  kInvalidateEntry,  // kernel: drop the cached name `name` under `parent`
 };
 
 // The wire name of a kind ("uploaded", "remote-changed", "invalidate-entry", ...), and back.

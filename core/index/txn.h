@@ -61,6 +61,10 @@ class ReadTxn {
   Result<std::vector<DirEntryRecord>> unseen_children(Ino dir, int64_t epoch,
                                                       std::string_view after_name, size_t limit);
   Result<bool> is_empty(Ino dir);
+  // Up to `limit` linked directories with ino > `after`, ascending: with `all`, every one;
+  // else only those whose listing is complete (dir_state.complete), as the mount shows them.
+  // For autosyncd's remote watcher (remote_scan_ops.cpp).
+  Result<std::vector<Ino>> scan_dirs(bool all, Ino after, size_t limit);
 
   // ---- extended attributes (names are the full "user.x" form) ----
   Result<std::string> get_xattr(Ino ino, std::string_view name);  // kNoAttribute if absent

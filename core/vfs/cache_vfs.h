@@ -12,7 +12,8 @@
 // (CacheBudget); a full disk frees clean files too, then reports kNoSpace.
 //
 // Files by concern: cache_vfs.cpp (construction, attrs, statfs), names.cpp, files.cpp,
-// reads.cpp, dirs.cpp, xattrs.cpp, remote_listing.cpp, listing_merge.cpp, recovery.cpp;
+// reads.cpp, dirs.cpp, xattrs.cpp, remote_listing.cpp (over listing_reconcile.h, shared with
+// autosyncd's remote watcher), recovery.cpp;
 // cache_budget.* (eviction).
 //
 // Lookup counts follow FUSE: every entry handed to the kernel (lookup, create, mkdir, mknod,
@@ -41,17 +42,11 @@
 #include "core/vfs/cache_budget.h"
 #include "core/vfs/change_notifier.h"
 #include "core/vfs/inode_locks.h"
+#include "core/vfs/listing_reconcile.h"
 #include "core/vfs/vfs.h"
 #include "core/vfs/vfs_options.h"
 
 namespace autosync::vfs {
-
-// One entry of a store listing, as remote_listing.cpp reconciles it.
-struct ListedChild {
-  bool is_dir = false;
-  backends::ObjectInfo info;  // for a directory: its marker, or just the key "name/"
-  std::optional<std::string> symlink_target;  // the body of an object whose mode is S_IFLNK
-};
 
 class CacheVfs final : public Vfs {
  public:
@@ -200,13 +195,6 @@ class CacheVfs final : public Vfs {
   bool is_tombstoned(const std::string& key);
   std::set<std::string> tombstones_below(const std::string& prefix);  // one level down
   void forget_tombstones(const std::set<std::string>& keys);
-
-  // listing_merge.cpp: what one page of a listing changes in the index.
-  index::NewInode listed_inode(const std::string& key, const ListedChild& child) const;
-  Status merge_child(index::WriteTxn& txn, const ListPass& pass, std::string_view name,
-                     const ListedChild& child, std::vector<Ino>& stale_content);
-  void describe_new(Ino dir, const std::string& prefix,
-                    std::map<std::string, ListedChild>& children);
 
   index::Index& index_;
   content::ContentStore& content_;

@@ -1,7 +1,8 @@
-// CacheVfs: what one page of a store listing changes in the index. A child the index does
-// not have becomes an inode (with the attributes its object's metadata names); a clean file
-// the store changed gets the new version and loses its cached bytes; everything else stays.
-// Every child the page shows is marked seen by the pass (remote_listing.cpp drops the rest).
+// What one page of a store listing changes in the index (listing_reconcile.h). A child the
+// index does not have becomes an inode (with the attributes its object's metadata names); a
+// clean file the store changed gets the new version and loses its cached bytes; everything
+// else stays. Every child the page shows is marked seen by the pass (the pass drops the
+// rest once its last page is in).
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -11,7 +12,7 @@
 #include <vector>
 
 #include "core/layout/object_meta.h"
-#include "core/vfs/cache_vfs.h"
+#include "core/vfs/listing_reconcile.h"
 
 namespace autosync::vfs {
 
@@ -34,15 +35,38 @@ bool changed_clean_file(const index::InodeRecord& rec, const ListedChild& child)
 
 }  // namespace
 
-// The inode a listed object becomes: attributes from its metadata (s3fs's names), the
-// mount's defaults where it has none; nothing cached.
-index::NewInode CacheVfs::listed_inode(const std::string& key, const ListedChild& child) const {
+std::map<std::string, ListedChild> collect_children(const std::string& prefix,
+                                                    const backends::ListPage& listing) {
+  std::map<std::string, ListedChild> children;
+  for (const auto& object : listing.objects) {
+    std::string name = object.key.substr(prefix.size());
+    const bool marker = !name.empty() && name.back() == '/';
+    if (marker) name.pop_back();
+    if (name.empty() || name.find('/') != std::string::npos) continue;  // our own marker
+    if (children.contains(name) && children[name].is_dir) continue;     // a prefix wins
+    children[name] = ListedChild{marker, object, std::nullopt, std::nullopt};
+  }
+  for (const auto& common : listing.common_prefixes) {
+    std::string name = common.substr(prefix.size());
+    if (!name.empty() && name.back() == '/') name.pop_back();
+    if (name.empty() || name.find('/') != std::string::npos) continue;
+    auto& child = children[name];
+    if (child.is_dir) continue;
+    child = ListedChild{};
+    child.is_dir = true;
+    child.info.key = common;
+  }
+  return children;
+}
+
+index::NewInode listed_inode(const ListingDefaults& defaults, const std::string& key,
+                             const ListedChild& child) {
   const bool is_dir = child.is_dir;
   const mode_t perms = is_dir ? 0777 : 0666;
-  const layout::FileMeta defaults{
-      static_cast<mode_t>((is_dir ? S_IFDIR : S_IFREG) | (perms & ~options_.umask)), options_.uid,
-      options_.gid, 0};
-  const auto meta = layout::decode_meta(child.info, defaults);
+  const layout::FileMeta fallback{
+      static_cast<mode_t>((is_dir ? S_IFDIR : S_IFREG) | (perms & ~defaults.umask)), defaults.uid,
+      defaults.gid, 0};
+  const auto meta = layout::decode_meta(child.info, fallback);
   index::NewInode spec;
   spec.mode = meta.mode;
   if (is_dir) {
@@ -61,39 +85,57 @@ index::NewInode CacheVfs::listed_inode(const std::string& key, const ListedChild
   return spec;
 }
 
-// One child the store shows: a new inode if the index has none; a clean file whose etag
-// changed gets the new version and loses its cached bytes; anything else stays as it is.
-// Either way the pass has seen it.
-Status CacheVfs::merge_child(index::WriteTxn& txn, const ListPass& pass, std::string_view name,
-                             const ListedChild& child, std::vector<Ino>& stale_content) {
-  const std::string key = pass.prefix + std::string(name);
-  AUTOSYNC_ASSIGN_OR_RETURN(auto existing, txn.lookup(pass.dir, name));
+Result<MergeOutcome> merge_listed_child(index::WriteTxn& txn, const MergeRequest& request,
+                                        std::string_view name, const ListedChild& child,
+                                        index::Ino& ino) {
+  const std::string key = request.prefix + std::string(name);
+  AUTOSYNC_ASSIGN_OR_RETURN(auto existing, txn.lookup(request.dir, name));
   if (!existing) {
-    auto created = txn.create(pass.dir, name, listed_inode(key, child));
+    auto created = txn.create(request.dir, name, listed_inode(request.defaults, key, child));
     // A name the index refuses (too long, invalid) is skipped, not the whole listing.
     if (!created.is_ok()) {
       const bool refused =
           created.status().is(ErrorKind::kNameTooLong) || created.status().is(ErrorKind::kInvalid);
-      return refused ? Status::ok() : created.status();
+      if (refused) return MergeOutcome::kUnchanged;
+      return std::move(created).take_status();
     }
-    return txn.mark_seen(created->ino, pass.epoch);
+    ino = created->ino;
+    AUTOSYNC_RETURN_IF_ERROR(txn.mark_seen(created->ino, request.epoch));
+    return MergeOutcome::kAdded;
   }
   const auto& rec = *existing;
-  AUTOSYNC_RETURN_IF_ERROR(txn.mark_seen(rec.ino, pass.epoch));
+  ino = rec.ino;
+  AUTOSYNC_RETURN_IF_ERROR(txn.mark_seen(rec.ino, request.epoch));
   const auto& info = child.info;
   if (child.is_dir || rec.kind != index::InodeKind::kFile || rec.dirty() || !rec.remote ||
-      rec.remote->key != key || rec.remote->etag == info.etag) {
-    return Status::ok();
+      rec.remote->key != key || rec.remote->etag == info.etag ||
+      (child.known_etag && *child.known_etag != rec.remote->etag)) {
+    return MergeOutcome::kUnchanged;
   }
-  const auto spec = listed_inode(key, child);
+  if (request.defer_open_files && rec.open_count > 0) return MergeOutcome::kDeferred;
+  const auto spec = listed_inode(request.defaults, key, child);
   index::AttrChanges changes;
   changes.size = info.size;
   changes.mtime_ns = *spec.mtime_ns;
   AUTOSYNC_RETURN_IF_ERROR(txn.set_attrs(rec.ino, changes).status());
   AUTOSYNC_RETURN_IF_ERROR(txn.clear_ranges(rec.ino));  // after set_attrs: nothing is local
   AUTOSYNC_RETURN_IF_ERROR(txn.mark_synced(rec.ino, rec.local_gen, *spec.remote).status());
-  stale_content.push_back(rec.ino);
-  return Status::ok();
+  return MergeOutcome::kChanged;
+}
+
+Result<bool> drop_vanished_child(index::WriteTxn& txn, index::Ino dir, const std::string& prefix,
+                                 const index::DirEntryRecord& entry) {
+  AUTOSYNC_ASSIGN_OR_RETURN(auto rec, txn.get(entry.ino));
+  const std::string key = prefix + entry.name + (rec.is_dir() ? "/" : "");
+  if (rec.dirty() || !rec.remote || rec.remote->key != key || rec.open_count > 0) return false;
+  if (rec.is_dir()) {
+    AUTOSYNC_ASSIGN_OR_RETURN(bool empty, txn.is_empty(rec.ino));
+    if (!empty) return false;
+    AUTOSYNC_RETURN_IF_ERROR(txn.rmdir(dir, entry.name).status());
+  } else {
+    AUTOSYNC_RETURN_IF_ERROR(txn.unlink(dir, entry.name).status());
+  }
+  return true;
 }
 
 // A listing carries no user metadata: objects new to the index (or changed on the store) are
@@ -127,15 +169,19 @@ bool describe_child(backends::ObjectStore& store, const std::string& prefix,
 
 }  // namespace
 
-void CacheVfs::describe_new(Ino dir, const std::string& prefix,
-                            std::map<std::string, ListedChild>& children) {
+void describe_new(index::Index& index, backends::ObjectStore& store, index::Ino dir,
+                  const std::string& prefix, std::map<std::string, ListedChild>& children) {
   std::vector<std::string> wanted;  // decided in one snapshot, asked for outside it
   {
-    auto txn = index_.read();
+    auto txn = index.read();
     if (!txn.is_ok()) return;
-    for (const auto& [name, child] : children) {
+    for (auto& [name, child] : children) {
       auto known = txn->lookup(dir, name);
-      if (known.is_ok() && (!known->has_value() || changed_clean_file(**known, child))) {
+      if (!known.is_ok()) continue;
+      if (!known->has_value()) {
+        wanted.push_back(name);
+      } else if (changed_clean_file(**known, child)) {
+        child.known_etag = (*known)->remote->etag;
         wanted.push_back(name);
       }
     }
@@ -146,7 +192,7 @@ void CacheVfs::describe_new(Ino dir, const std::string& prefix,
   std::atomic<size_t> next{0};
   auto work = [&] {
     for (size_t i = next++; i < wanted.size(); i = next++) {
-      vanished[i] = describe_child(store_, prefix, wanted[i], children.at(wanted[i])) ? 0 : 1;
+      vanished[i] = describe_child(store, prefix, wanted[i], children.at(wanted[i])) ? 0 : 1;
     }
   };
   {

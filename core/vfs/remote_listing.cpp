@@ -1,8 +1,9 @@
 // CacheVfs: remote listing — a directory whose listing is older than dir_ttl is listed on
 // the store (one level) and the index reconciled with what the store shows, one page at a
 // time, so memory stays bounded by a page however large the directory: each page's children
-// are merged (listing_merge.cpp) and marked seen with the pass's epoch; once the last page
-// is in, the clean children the pass did not see are dropped. Local work in flight wins:
+// are merged (listing_reconcile.h, shared with autosyncd's remote watcher) and marked seen
+// with the pass's epoch; once the last page is in, the clean children the pass did not see
+// are dropped. Local work in flight wins:
 // dirty entries, entries whose data lives under another key (a pending move) and keys with
 // a journaled delete (tombstones) are left alone.
 //
@@ -19,31 +20,6 @@ namespace autosync::vfs {
 namespace {
 
 constexpr size_t kDropPage = 1000;
-
-// name -> what the store holds under prefix + name, one level deep, for one page.
-std::map<std::string, ListedChild> collect_children(const std::string& prefix,
-                                                    const backends::ListPage& listing) {
-  std::map<std::string, ListedChild> children;
-  for (const auto& object : listing.objects) {
-    std::string name = object.key.substr(prefix.size());
-    const bool marker = !name.empty() && name.back() == '/';
-    if (marker) name.pop_back();
-    if (name.empty() || name.find('/') != std::string::npos) continue;  // our own marker
-    if (children.contains(name) && children[name].is_dir) continue;     // a prefix wins
-    children[name] = ListedChild{marker, object, std::nullopt};
-  }
-  for (const auto& common : listing.common_prefixes) {
-    std::string name = common.substr(prefix.size());
-    if (!name.empty() && name.back() == '/') name.pop_back();
-    if (name.empty() || name.find('/') != std::string::npos) continue;
-    auto& child = children[name];
-    if (child.is_dir) continue;
-    child = ListedChild{};
-    child.is_dir = true;
-    child.info.key = common;
-  }
-  return children;
-}
 
 }  // namespace
 
@@ -104,12 +80,19 @@ Status CacheVfs::reconcile_page(ListPass& pass, const backends::ListPage& page) 
   std::erase_if(children, [&](const auto& child) {
     return is_tombstoned(pass.prefix + child.first + (child.second.is_dir ? "/" : ""));
   });
-  describe_new(pass.dir, pass.prefix, children);
+  describe_new(index_, store_, pass.dir, pass.prefix, children);
   std::vector<Ino> stale_content;  // changed files whose bytes go after the commit
   {                                // the transaction ends before drop_stale_bytes uses the index
+    const MergeRequest request{.dir = pass.dir,
+                               .prefix = pass.prefix,
+                               .epoch = pass.epoch,
+                               .defaults = {options_.umask, options_.uid, options_.gid},
+                               .defer_open_files = false};
     AUTOSYNC_ASSIGN_OR_RETURN(auto txn, index_.write());
     for (const auto& [name, child] : children) {
-      AUTOSYNC_RETURN_IF_ERROR(merge_child(txn, pass, name, child, stale_content));
+      Ino ino = 0;
+      AUTOSYNC_ASSIGN_OR_RETURN(auto outcome, merge_listed_child(txn, request, name, child, ino));
+      if (outcome == MergeOutcome::kChanged) stale_content.push_back(ino);
     }
     AUTOSYNC_RETURN_IF_ERROR(txn.commit());
   }
@@ -143,18 +126,8 @@ Status CacheVfs::drop_unseen_page(const ListPass& pass, std::string& after, bool
   more = unseen.size() == kDropPage;
   if (!unseen.empty()) after = unseen.back().name;
   for (const auto& entry : unseen) {
-    AUTOSYNC_ASSIGN_OR_RETURN(auto rec, txn.get(entry.ino));
-    const std::string key = pass.prefix + entry.name + (rec.is_dir() ? "/" : "");
-    if (rec.dirty() || !rec.remote || rec.remote->key != key || rec.open_count > 0) {
-      continue;
-    }
-    if (rec.is_dir()) {
-      AUTOSYNC_ASSIGN_OR_RETURN(bool empty, txn.is_empty(rec.ino));
-      if (empty) AUTOSYNC_RETURN_IF_ERROR(txn.rmdir(pass.dir, entry.name).status());
-    } else {
-      AUTOSYNC_RETURN_IF_ERROR(txn.unlink(pass.dir, entry.name).status());
-    }
-    stale_content.push_back(rec.ino);
+    AUTOSYNC_ASSIGN_OR_RETURN(bool dropped, drop_vanished_child(txn, pass.dir, pass.prefix, entry));
+    if (dropped) stale_content.push_back(entry.ino);
   }
   return txn.commit();
 }
