@@ -62,6 +62,9 @@ WorkerOptions worker_options_of(const config::Options& options) {
   out.workers = options.sync.workers;
   out.transfer = options.sync.transfer;
   out.metadata_writeback_delay = options.sync.writeback_delay;
+  // This daemon holds syncd.lock, so every claim already in the journal was made by a daemon
+  // that died: requeue them all at start, not only those older than the usual limit.
+  out.stale_claim_after = std::chrono::milliseconds(0);
   return out;
 }
 

@@ -4,6 +4,7 @@
 
 #include "backends/byte_io.h"
 #include "core/layout/object_meta.h"
+#include "syncd/conflict_resolve.h"
 #include "syncd/journal_ops.h"
 #include "syncd/op_util.h"
 
@@ -14,30 +15,38 @@ Status conflict(std::string message) {
   return Status::error(ErrorKind::kPreconditionFailed, "conflict: " + std::move(message));
 }
 
-// For a delete of an object we know the version of: refuses when the store holds another
-// version (changed behind our back, or another file took the name: deleting it would lose
-// that). The version is the inode's while it lives, else the one the row was journaled for.
-Status check_unchanged(const OpContext& ctx, const std::optional<index::InodeRecord>& inode,
-                       const index::JournalEntry& row) {
+// For a delete of an object we know the version of: the store's object when it holds
+// another version (changed behind our back, or another file took the name: deleting it
+// would lose that), else nullopt. The version is the inode's while it lives, else the one
+// the row was journaled for.
+Result<std::optional<backends::ObjectInfo>> changed_object(
+    const OpContext& ctx, const std::optional<index::InodeRecord>& inode,
+    const index::JournalEntry& row) {
   const std::string& key = row.key;
   std::string expected = row.base_etag;
   if (inode) expected = inode->remote && inode->remote->key == key ? inode->remote->etag : "";
-  if (expected.empty()) return {};
+  if (expected.empty()) return std::optional<backends::ObjectInfo>();
   auto info = ctx.store.head(key);
   if (!info.is_ok()) {
-    if (info.status().is(ErrorKind::kNotFound)) return {};
+    if (info.status().is(ErrorKind::kNotFound)) return std::optional<backends::ObjectInfo>();
     return std::move(info).take_status().context(fmt::format("head {}", key));
   }
-  if (info->etag == expected) return {};
-  return conflict(fmt::format("{} changed on the store (etag {}, expected {}); not deleted", key,
-                              info->etag, expected));
+  if (info->etag == expected) return std::optional<backends::ObjectInfo>();
+  return std::optional<backends::ObjectInfo>(std::move(info).value());
 }
 
 }  // namespace
 
 OpResult run_delete(const OpContext& ctx, const index::JournalEntry& row) {
   AUTOSYNC_ASSIGN_OR_RETURN(auto inode, inode_of(ctx.index, row));
-  AUTOSYNC_RETURN_IF_ERROR(check_unchanged(ctx, inode, row));
+  AUTOSYNC_ASSIGN_OR_RETURN(auto changed, changed_object(ctx, inode, row));
+  if (changed) {
+    const std::string expected = inode && inode->remote ? inode->remote->etag : row.base_etag;
+    return resolve_delete_conflict(
+        ctx, row, *changed,
+        conflict(fmt::format("{} changed on the store (etag {}, expected {}); not deleted", row.key,
+                             changed->etag, expected)));
+  }
   // remove() of a missing key succeeds (ObjectStore contract): already gone is fine.
   AUTOSYNC_RETURN_IF_ERROR(ctx.store.remove(row.key).context(fmt::format("delete {}", row.key)));
   return std::vector<SyncedInode>{};

@@ -5,6 +5,7 @@
 #include <array>
 #include <utility>
 
+#include "backends/byte_io.h"
 #include "core/layout/object_meta.h"
 
 namespace autosync::syncd {
@@ -12,6 +13,45 @@ namespace autosync::syncd {
 backends::UserMetadata meta_for(const index::InodeRecord& inode) {
   return layout::encode_meta(
       {.mode = inode.mode, .uid = inode.uid, .gid = inode.gid, .mtime_ns = inode.mtime_ns});
+}
+
+backends::UserMetadata meta_for(const index::InodeRecord& inode, const ConflictOptions* conflicts) {
+  backends::UserMetadata meta = meta_for(inode);
+  if (conflicts != nullptr) {
+    layout::add_origin(
+        meta, {.host = conflicts->host, .priority = conflicts->priority, .has_priority = true});
+  }
+  return meta;
+}
+
+namespace {
+
+// Writes `data` at `key` with `options`, enforcing the conditions by HEAD when the store
+// cannot (a small window remains there: the store offers nothing better).
+Result<backends::ObjectInfo> conditional_upload(const OpContext& ctx, std::string_view key,
+                                                const backends::ByteSource& data,
+                                                backends::PutOptions options) {
+  const backends::Conditions conditions = options.conditions;
+  if (!ctx.store.capabilities().conditional_write) {
+    AUTOSYNC_RETURN_IF_ERROR(check_by_head(ctx.store, key, conditions));
+    options.conditions = {};
+  }
+  auto info = backends::upload(ctx.store, key, data, options, ctx.transfer);
+  if (!info.is_ok()) return as_conflict(std::move(info).take_status(), key, conditions);
+  return info;
+}
+
+}  // namespace
+
+Result<backends::ObjectInfo> upload_inode(const OpContext& ctx, const index::InodeRecord& inode,
+                                          std::string_view key, backends::PutOptions options) {
+  if (inode.kind == index::InodeKind::kSymlink) {
+    const backends::BufferSource target(inode.symlink_target);
+    return conditional_upload(ctx, key, target, std::move(options));
+  }
+  AUTOSYNC_ASSIGN_OR_RETURN(UniqueFd fd, ctx.content.open_reader(inode.ino));
+  const backends::FileSource source(fd.get(), 0, inode.size);
+  return conditional_upload(ctx, key, source, std::move(options));
 }
 
 std::string content_type_for(std::string_view key) {

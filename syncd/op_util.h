@@ -14,6 +14,14 @@ namespace autosync::syncd {
 
 // s3fs-compatible user metadata (mode, uid, gid, mtime) for `inode`.
 backends::UserMetadata meta_for(const index::InodeRecord& inode);
+// The same, with who writes it (autosync-host, autosync-priority) when `conflicts` says.
+backends::UserMetadata meta_for(const index::InodeRecord& inode, const ConflictOptions* conflicts);
+
+// Writes the inode's bytes (a symlink's target) at `key` with `options`, enforcing their
+// conditions by HEAD where the store cannot; a failed condition is "conflict: ..."
+// (kPreconditionFailed).
+Result<backends::ObjectInfo> upload_inode(const OpContext& ctx, const index::InodeRecord& inode,
+                                          std::string_view key, backends::PutOptions options);
 
 // A guess from the key's extension; application/octet-stream when unknown.
 std::string content_type_for(std::string_view key);

@@ -6,6 +6,7 @@
 
 #include "backends/transfer/transfer.h"
 #include "core/index/index_options.h"
+#include "syncd/conflict_policy.h"
 
 namespace autosync::syncd {
 
@@ -31,6 +32,9 @@ struct WorkerOptions {
   unsigned move_concurrency = 8;
   backends::TransferOptions transfer;
   RetryBackoff backoff;
+  // How a local change that meets a remote one is resolved, and who this client is
+  // (sync.conflict_policy, sync.conflict_rules, sync.host, sync.priority).
+  ConflictOptions conflicts;
   // Nanoseconds since the epoch for claims and retry times; empty = the system clock.
   index::Clock clock;
 };

@@ -32,15 +32,27 @@ index::JournalEntry delete_row_for(const SyncedInode& inode) {
   return row;
 }
 
+// The sink of a pool nobody listens to (stateless, so one serves every pool).
+events::EventSink& no_events() {
+  static events::NullEventSink sink;
+  return sink;
+}
+
 }  // namespace
 
 WorkerPool::WorkerPool(index::Index& index, content::ContentStore& content,
                        backends::ObjectStore& store, WorkerOptions options, std::string worker_id)
+    : WorkerPool(index, content, store, std::move(options), std::move(worker_id), no_events()) {}
+
+WorkerPool::WorkerPool(index::Index& index, content::ContentStore& content,
+                       backends::ObjectStore& store, WorkerOptions options, std::string worker_id,
+                       events::EventSink& events)
     : index_(index),
       content_(content),
       store_(store),
       options_(std::move(options)),
-      worker_id_(std::move(worker_id)) {}
+      worker_id_(std::move(worker_id)),
+      events_(events) {}
 
 WorkerPool::~WorkerPool() {
   stop();
@@ -144,23 +156,39 @@ bool WorkerPool::work_once() {
 }
 
 void WorkerPool::apply(const index::JournalEntry& row) {
+  FollowUp follow_up;
+  const int64_t wall_ns = system_now_ns();
   const OpContext ctx{.index = index_,
                       .content = content_,
                       .store = store_,
                       .transfer = options_.transfer,
-                      .move_concurrency = options_.move_concurrency};
+                      .move_concurrency = options_.move_concurrency,
+                      .conflicts = &options_.conflicts,
+                      .follow_up = &follow_up,
+                      .now_ns = wall_ns};
   const auto started = std::chrono::steady_clock::now();
   OpResult result = run_journal_op(ctx, row);
   const auto elapsed = duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
-  record(row, std::move(result), elapsed.count());
+  record(row, std::move(result), elapsed.count(), follow_up);
   done_cv_.notify_all();
 }
 
-void WorkerPool::record(const index::JournalEntry& row, OpResult result, int64_t elapsed_ms) {
+void WorkerPool::record(const index::JournalEntry& row, OpResult result, int64_t elapsed_ms,
+                        const FollowUp& follow_up) {
   const auto op = to_string(row.op);
   if (result.is_ok()) {
-    Status recorded = record_success(row, *result);
+    std::vector<events::Event> published;
+    Status recorded = record_success(row, *result, follow_up, published);
     if (recorded.is_ok()) {
+      for (const auto& after : follow_up.after_commit)
+        after();
+      for (auto& event : published) {
+        if (event.kind == events::EventKind::kConflict) {
+          spdlog::warn("syncd: conflict on {}: {}", event.path, event.detail);
+        }
+        if (event.time_ns == 0) event.time_ns = system_now_ns();
+        events_.publish(event);
+      }
       spdlog::info("syncd: {} {} (row {}, ino {}, gen {}) done in {} ms", op, row.key, row.seq,
                    row.ino, row.gen, elapsed_ms);
       return;
@@ -181,7 +209,8 @@ void WorkerPool::record(const index::JournalEntry& row, OpResult result, int64_t
 }
 
 Status WorkerPool::record_success(const index::JournalEntry& row,
-                                  const std::vector<SyncedInode>& synced) {
+                                  const std::vector<SyncedInode>& synced, const FollowUp& follow_up,
+                                  std::vector<events::Event>& published) {
   AUTOSYNC_ASSIGN_OR_RETURN(auto txn, index_.write());
   for (const auto& inode : synced) {
     auto before = txn.get(inode.ino);
@@ -207,6 +236,8 @@ Status WorkerPool::record_success(const index::JournalEntry& row,
   if (row.op == index::JournalOp::kMove && row.src_key.ends_with('/')) {
     AUTOSYNC_RETURN_IF_ERROR(txn.rekey_after_move(row));  // also the rows of purged inodes
   }
+  for (const auto& step : follow_up.in_txn)  // a conflict's resolution, versions seen
+    AUTOSYNC_RETURN_IF_ERROR(step(txn, published));
   AUTOSYNC_RETURN_IF_ERROR(txn.finish(row.seq));
   return txn.commit();
 }

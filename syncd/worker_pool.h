@@ -12,7 +12,8 @@
 // worker is a std::jthread; stop() joins them all: a row in flight finishes, and one that
 // cannot is left claimed and requeued by the next start (requeue_stale). The index needs a
 // connection per worker plus one per thread calling drain() (IndexOptions::pool).
-// Ownership: borrows the index, content store and object store, which must outlive it.
+// Ownership: borrows the index, content store, object store and event sink, which must
+// outlive it.
 #pragma once
 
 #include <chrono>
@@ -27,6 +28,7 @@
 
 #include "backends/object_store.h"
 #include "core/content/content_store.h"
+#include "core/events/event.h"
 #include "core/index/index.h"
 #include "syncd/journal_ops.h"
 #include "syncd/worker_options.h"
@@ -35,8 +37,12 @@ namespace autosync::syncd {
 
 class WorkerPool {
  public:
+  // Conflicts and their resolutions are published to `events` (kConflict, and the
+  // invalidations for autosyncfs); the first form tells no one.
   WorkerPool(index::Index& index, content::ContentStore& content, backends::ObjectStore& store,
              WorkerOptions options, std::string worker_id);
+  WorkerPool(index::Index& index, content::ContentStore& content, backends::ObjectStore& store,
+             WorkerOptions options, std::string worker_id, events::EventSink& events);
   ~WorkerPool();  // stop()
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -58,8 +64,11 @@ class WorkerPool {
   void run(const std::stop_token& stop);
   bool work_once();  // claims and runs one row; false when none was ready
   void apply(const index::JournalEntry& row);
-  void record(const index::JournalEntry& row, OpResult result, int64_t elapsed_ms);
-  Status record_success(const index::JournalEntry& row, const std::vector<SyncedInode>& synced);
+  void record(const index::JournalEntry& row, OpResult result, int64_t elapsed_ms,
+              const FollowUp& follow_up);
+  // Events to publish once the transaction committed go to `published`.
+  Status record_success(const index::JournalEntry& row, const std::vector<SyncedInode>& synced,
+                        const FollowUp& follow_up, std::vector<events::Event>& published);
   void schedule_retry(const index::JournalEntry& row, const Status& error);
   void wait_for_work(const std::stop_token& stop, uint64_t seen_wakes);
   void note_held_rows();  // with mu_ held
@@ -70,6 +79,7 @@ class WorkerPool {
   backends::ObjectStore& store_;
   const WorkerOptions options_;
   const std::string worker_id_;
+  events::EventSink& events_;
 
   std::mutex mu_;  // guards the wake-up state below; never held while doing work
   std::condition_variable_any work_cv_;  // workers wait here (rings, retries due, stop)

@@ -101,6 +101,13 @@ class Index {
   Status fail(int64_t seq, std::string_view error);
   Result<uint64_t> requeue_stale(int64_t claimed_before_ns);
 
+  // ---- conflicts and versions (conflict_ops.cpp; see txn.h) ----
+  Result<std::vector<ConflictRecord>> list_conflicts(bool unresolved_only, int64_t after_id = 0,
+                                                     size_t limit = 1000);
+  Result<std::vector<VersionRecord>> list_versions(std::string_view path);
+  Result<int64_t> add_conflict(const ConflictRecord& record);
+  Status set_conflict_resolved(int64_t id, bool resolved);
+
   // ---- access times: buffered, written in batches (see IndexOptions::touch_batch) ----
   // Records a read of `ino` at `when_ns`. Returns an error only when this call flushed the
   // batch and that failed (the times are kept for the next try).

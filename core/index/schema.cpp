@@ -97,7 +97,46 @@ constexpr std::string_view kSchemaV3 = R"sql(
 CREATE INDEX IF NOT EXISTS journal_moves ON journal(seq) WHERE op = 3;
 )sql";
 
-constexpr db::Migration kSteps[] = {{1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3}};
+// v4: conflicts met and how they were resolved, and the versions of each file this client
+// has seen and uploaded (conflict_records.h).
+constexpr std::string_view kSchemaV4 = R"sql(
+CREATE TABLE IF NOT EXISTS conflicts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  path TEXT NOT NULL,
+  copy_path TEXT NOT NULL DEFAULT '',
+  kind INTEGER NOT NULL CHECK (kind BETWEEN 1 AND 3),
+  local_etag TEXT NOT NULL DEFAULT '',
+  local_size INTEGER NOT NULL DEFAULT 0,
+  local_mtime_ns INTEGER NOT NULL DEFAULT 0,
+  local_host TEXT NOT NULL DEFAULT '',
+  remote_etag TEXT NOT NULL DEFAULT '',
+  remote_size INTEGER NOT NULL DEFAULT 0,
+  remote_mtime_ns INTEGER NOT NULL DEFAULT 0,
+  remote_host TEXT NOT NULL DEFAULT '',
+  policy TEXT NOT NULL,
+  resolution TEXT NOT NULL,
+  time_ns INTEGER NOT NULL,
+  resolved INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS conflicts_unresolved ON conflicts(id) WHERE resolved = 0;
+
+CREATE TABLE IF NOT EXISTS versions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  path TEXT NOT NULL,
+  ino INTEGER NOT NULL DEFAULT 0,
+  etag TEXT NOT NULL,
+  version_id TEXT NOT NULL DEFAULT '',
+  size INTEGER NOT NULL DEFAULT 0,
+  mtime_ns INTEGER NOT NULL DEFAULT 0,
+  host TEXT NOT NULL DEFAULT '',
+  uploaded INTEGER NOT NULL DEFAULT 0,
+  seen_ns INTEGER NOT NULL,
+  UNIQUE (path, etag)
+);
+CREATE INDEX IF NOT EXISTS versions_by_ino ON versions(ino);
+)sql";
+
+constexpr db::Migration kSteps[] = {{1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3}, {4, kSchemaV4}};
 
 }  // namespace
 

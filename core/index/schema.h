@@ -32,6 +32,12 @@
 // journal(seq, op, ino, key, src_key, gen, base_etag, state, attempts, not_before_ns,
 //   claimed_by, claimed_at_ns, last_error, created_ns) — JournalOp/JournalState integers;
 //   no foreign key on ino: a delete outlives its inode. Finished rows are deleted.
+// conflicts (v4) — one row per conflict met (ConflictRecord): path, the conflict copy's
+//   path, kind (1 both edited, 2 local edit/remote delete, 3 local delete/remote edit),
+//   both versions' etag/size/mtime/host, the policy applied, the resolution, when, and
+//   whether it is settled (resolved; keep-both copies wait for the user).
+// versions (v4) — the versions of each path this client has seen or uploaded (etag, store
+//   version id, size, mtime, origin host); (path, etag) is unique.
 //
 // Threading: constant data.
 #pragma once

@@ -72,6 +72,24 @@ FileMeta decode_meta(const backends::ObjectInfo& object, const FileMeta& default
   return out;
 }
 
+void add_origin(backends::UserMetadata& meta, const OriginMeta& origin) {
+  if (origin.host.empty()) return;
+  meta[std::string(kHostField)] = origin.host;
+  meta[std::string(kPriorityField)] = std::to_string(origin.priority);
+}
+
+OriginMeta decode_origin(const backends::ObjectInfo& object) {
+  OriginMeta out;
+  if (const auto it = object.metadata.find(std::string(kHostField)); it != object.metadata.end()) {
+    out.host = it->second;
+  }
+  if (auto priority = parse_number<int64_t>(object.metadata, kPriorityField.data())) {
+    out.priority = *priority;
+    out.has_priority = true;
+  }
+  return out;
+}
+
 std::string dir_marker_key(std::string_view dir_path) {
   if (dir_path.empty()) return {};
   return std::string(dir_path) + "/";

@@ -9,6 +9,10 @@
 //                     fraction, if present, is kept to nanoseconds)
 //   symlinks          an object whose body is the target and whose mode has S_IFLNK
 //   directories       an empty "dir/" object, content type application/x-directory
+// and, beyond s3fs's set (s3fs ignores names it does not know), who wrote a version, so a
+// client that meets it in a conflict can apply its policy:
+//   x-amz-meta-autosync-host      the writing client's sync.host
+//   x-amz-meta-autosync-priority  its sync.priority, decimal (may be negative)
 // Pure functions; thread-safe.
 #pragma once
 
@@ -29,6 +33,16 @@ struct FileMeta {
   int64_t mtime_ns = 0;
 };
 
+// Who wrote an object (AutoSync's own fields; absent on objects other tools wrote).
+struct OriginMeta {
+  std::string host;      // "" = unknown
+  int64_t priority = 0;  // 0 when absent or malformed
+  bool has_priority = false;
+};
+
+inline constexpr std::string_view kHostField = "autosync-host";
+inline constexpr std::string_view kPriorityField = "autosync-priority";
+
 inline constexpr std::string_view kDirContentType = "application/x-directory";
 
 backends::UserMetadata encode_meta(const FileMeta& meta);
@@ -37,6 +51,10 @@ backends::UserMetadata encode_meta(const FileMeta& meta);
 // `defaults` (the mount's uid, gid and default mode). A missing mtime is the object's
 // Last-Modified. A key ending in '/' is a directory whatever its mode says.
 FileMeta decode_meta(const backends::ObjectInfo& object, const FileMeta& defaults);
+
+// Adds the origin fields to `meta` (the host only when not empty).
+void add_origin(backends::UserMetadata& meta, const OriginMeta& origin);
+OriginMeta decode_origin(const backends::ObjectInfo& object);
 
 // "a/b" -> "a/b/" (the root, "", has no marker: returns "").
 std::string dir_marker_key(std::string_view dir_path);

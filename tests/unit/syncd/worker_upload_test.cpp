@@ -127,11 +127,13 @@ TEST_CASE("an object changed behind the workers' back is a conflict, never overw
   REQUIRE(pool.drain(kDrain).is_ok());  // a failed row is not pending
 
   CHECK(f.body("shared.txt") == "theirs");
-  const auto row = f.row(seq);
-  CHECK(row.state == index::JournalState::kFailed);
-  CHECK_THAT(row.last_error, Catch::Contains("conflict") && Catch::Contains("shared.txt"));
-  CHECK(f.inode(file.ino).dirty());  // the local change is kept
-  CHECK(f.index->pending_stats()->failed == 1);
+  CHECK_FALSE(f.row_exists(seq));  // resolved (keep-both by default: conflict_resolve_test)
+  const auto conflicts = f.index->list_conflicts(false).value();
+  REQUIRE(conflicts.size() == 1);
+  CHECK(conflicts[0].path == "shared.txt");
+  CHECK(f.body(conflicts[0].copy_path) == "ours v2");  // the local change is kept
+  CHECK(f.inode(file.ino).remote->key == conflicts[0].copy_path);
+  CHECK(f.index->pending_stats()->failed == 0);
 }
 
 TEST_CASE("a new file does not replace an object someone else created at its key") {
@@ -143,8 +145,11 @@ TEST_CASE("a new file does not replace an object someone else created at its key
   REQUIRE(pool.start().is_ok());
   REQUIRE(pool.drain(kDrain).is_ok());
   CHECK(f.body("new.txt") == "already here");
-  CHECK(f.inode(file.ino).dirty());
-  CHECK(f.index->pending_stats()->failed == 1);
+  const auto conflicts = f.index->list_conflicts(false).value();
+  REQUIRE(conflicts.size() == 1);
+  CHECK(f.body(conflicts[0].copy_path) == "mine");
+  CHECK(f.inode(file.ino).remote->key == conflicts[0].copy_path);
+  CHECK(f.index->pending_stats()->failed == 0);
 }
 
 TEST_CASE("without conditional writes, a HEAD check still detects conflicts") {
@@ -160,7 +165,7 @@ TEST_CASE("without conditional writes, a HEAD check still detects conflicts") {
   CHECK(f.body("plain.txt") == "v1");  // new file: HEAD found nothing, plain put
   CHECK_FALSE(f.inode(file.ino).dirty());
   CHECK(f.body("taken.txt") == "theirs");  // HEAD found an object: conflict
-  CHECK(f.inode(clash.ino).dirty());
+  CHECK(f.inode(clash.ino).remote->key != "taken.txt");  // kept both
 
   f.rewrite(file.ino, "v2");  // HEAD matches our etag: overwrite
   REQUIRE(pool.drain(kDrain).is_ok());
@@ -170,8 +175,12 @@ TEST_CASE("without conditional writes, a HEAD check still detects conflicts") {
   const int64_t seq = f.rewrite(file.ino, "v3");  // HEAD sees another etag: conflict
   REQUIRE(pool.drain(kDrain).is_ok());
   CHECK(f.body("plain.txt") == "theirs");
-  CHECK_THAT(f.row(seq).last_error, Catch::Contains("conflict: plain.txt changed on the store"));
-  CHECK(f.index->pending_stats()->failed == 2);
+  CHECK_FALSE(f.row_exists(seq));
+  const auto conflicts = f.index->list_conflicts(false).value();
+  REQUIRE(conflicts.size() == 2);
+  CHECK(conflicts[1].path == "plain.txt");
+  CHECK(f.body(conflicts[1].copy_path) == "v3");
+  CHECK(f.index->pending_stats()->failed == 0);
 }
 
 }  // namespace
