@@ -17,25 +17,16 @@
 #include <vector>
 
 #include "core/base/result.h"
+#include "core/config/conflict_rules.h"
 
 namespace autosync::syncd {
 
-enum class ConflictPolicy { kKeepBoth, kNewest, kLocal, kRemote, kPriority };
-
-std::string_view policy_name(ConflictPolicy policy);
-// "keep-both", "newest", "local", "remote", "priority"; kInvalid otherwise.
-Result<ConflictPolicy> parse_policy(std::string_view name);
-
-// One sync.conflict_rules entry: paths matching `pattern` (fnmatch(3) on the whole key,
-// '*' crossing '/'; a pattern without '/' also matches the last name alone) use `policy`.
-struct ConflictRule {
-  std::string pattern;
-  ConflictPolicy policy = ConflictPolicy::kKeepBoth;
-};
-
-// "PATTERN=POLICY" entries separated by ';' or ',' (spaces around them ignored), e.g.
-// "*.doc=local; build/*=remote". kInvalid naming the bad entry.
-Result<std::vector<ConflictRule>> parse_rules(std::string_view text);
+// The policies and rules as the options give them (parsed and checked in core/config).
+using config::ConflictPolicy;
+using config::ConflictRule;
+using config::parse_policy;
+using config::parse_rules;
+using config::policy_name;
 
 struct ConflictOptions {
   ConflictPolicy policy = ConflictPolicy::kKeepBoth;  // sync.conflict_policy
@@ -44,7 +35,9 @@ struct ConflictOptions {
   int64_t priority = 0;                               // sync.priority
 };
 
-// The policy for `key`: the first rule that matches it, else the global one.
+// The policy for `key`: the first rule that matches it, else the global one. A rule's
+// pattern is fnmatch(3)ed against the whole key ('*' crossing '/'); a pattern without '/'
+// also matches the last name alone.
 ConflictPolicy policy_for(const ConflictOptions& options, std::string_view key);
 
 // A host name usable in a file name: letters, digits, '_' and '-'; anything else becomes

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <span>
@@ -39,7 +40,26 @@ constexpr const char* kUsage =
 struct Daemon {
   config::Options options;
   config::ParsedCommandLine args;
+  ConflictOptions conflicts;  // sync.conflict_policy, conflict_rules, host, priority, parsed
 };
+
+// sync.host defaults to the host name.
+std::string host_name() {
+  std::array<char, 256> name{};
+  if (::gethostname(name.data(), name.size() - 1) != 0 || name[0] == '\0') return "localhost";
+  return name.data();
+}
+
+Result<ConflictOptions> conflict_options_of(const config::SyncOptions& sync) {
+  ConflictOptions out;
+  AUTOSYNC_ASSIGN_OR_RETURN(out.policy, parse_policy(sync.conflict_policy));
+  auto rules = parse_rules(sync.conflict_rules);
+  if (!rules) return std::move(rules).take_status().context("sync.conflict_rules");
+  out.rules = std::move(rules).value();
+  out.host = sync.host.empty() ? host_name() : sync.host;
+  out.priority = sync.priority;
+  return out;
+}
 
 Result<Daemon> load(const std::vector<std::string>& argv) {
   AUTOSYNC_ASSIGN_OR_RETURN(
@@ -49,6 +69,7 @@ Result<Daemon> load(const std::vector<std::string>& argv) {
   if (d.args.help || d.args.version) return d;
   AUTOSYNC_ASSIGN_OR_RETURN(d.options,
                             config::load_options(d.args.command_line, process_env(), ::geteuid()));
+  AUTOSYNC_ASSIGN_OR_RETURN(d.conflicts, conflict_options_of(d.options.sync));
   if (d.args.idle_exit) {
     auto parsed = config::parse_duration(*d.args.idle_exit);
     if (!parsed) return std::move(parsed).take_status().context("--idle-exit");
@@ -57,8 +78,9 @@ Result<Daemon> load(const std::vector<std::string>& argv) {
   return d;
 }
 
-WorkerOptions worker_options_of(const config::Options& options) {
+WorkerOptions worker_options_of(const config::Options& options, const ConflictOptions& conflicts) {
   WorkerOptions out;
+  out.conflicts = conflicts;
   out.workers = options.sync.workers;
   out.transfer = options.sync.transfer;
   out.metadata_writeback_delay = options.sync.writeback_delay;
@@ -145,8 +167,8 @@ Status run(const Daemon& d) {
   auto publisher = events::EventPublisher::bind(zmq_context, paths.events_socket());
   if (!publisher) spdlog::warn("no event stream: {}", publisher.status().to_string());
   events::EventSink& events = publisher ? static_cast<events::EventSink&>(**publisher) : no_events;
-  WorkerPool pool(cache.index(), cache.content(), *store, worker_options_of(d.options),
-                  "autosyncd-" + std::to_string(::getpid()));
+  WorkerPool pool(cache.index(), cache.content(), *store, worker_options_of(d.options, d.conflicts),
+                  "autosyncd-" + std::to_string(::getpid()), events);
   AUTOSYNC_RETURN_IF_ERROR(pool.start());
   AUTOSYNC_ASSIGN_OR_RETURN(auto listener, doorbell::DoorbellListener::bind(
                                                zmq_context, doorbell::doorbell_path(paths.root)));

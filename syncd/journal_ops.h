@@ -28,9 +28,10 @@
 namespace autosync::syncd {
 
 // Index work an operation leaves to the pool beyond "these inodes are synced" (a
-// conflict's resolution): `in_txn` runs in the transaction that records the row (before the
-// row is finished; an error rolls it all back and the row is retried), may add events, which
-// are published once that transaction committed, after `after_commit` ran.
+// conflict's resolution, the versions seen): the `in_txn` steps run in the transaction that
+// records the row (before the row is finished; an error rolls it all back and the row is
+// retried) and may add events, which are published once that transaction committed, after
+// the `after_commit` actions ran.
 struct FollowUp {
   using Step = std::function<Status(index::WriteTxn&, std::vector<events::Event>&)>;
   std::vector<Step> in_txn;                         // in order

@@ -33,6 +33,11 @@
 //   multipart_threshold = "64M"     files at least this big upload in parallel parts
 //   concurrency = 4                 parts in flight per file, 1..64
 //   bandwidth_limit = "0"           bytes per second, "50M" or "50M/s"; 0 = unlimited
+//   conflict_policy = "keep-both"   "keep-both" | "newest" | "local" | "remote" | "priority"
+//   conflict_rules = ""             per path: "*.doc=local; build/*=remote" (first match;
+//                                   on the command line separate rules with ';')
+//   host = ""                       this client's name in conflict copies; default hostname
+//   priority = 0                    for conflict_policy "priority": the higher wins, 0..1000000
 //   [retry]
 //   max_attempts = 5                1 = no retry; 1..100
 //   initial_delay = "100ms"         first backoff ceiling
@@ -136,6 +141,11 @@ struct SyncOptions {
   std::chrono::milliseconds full_scan_interval{3600000};
   backends::TransferOptions transfer;
   uint64_t bandwidth_limit = 0;  // bytes/s, 0 = none
+  // Conflicts (autosyncd parses and checks these: syncd/conflict_policy.h).
+  std::string conflict_policy = "keep-both";
+  std::string conflict_rules;  // "PATTERN=POLICY;..." ("" = the global policy everywhere)
+  std::string host;            // names conflict copies; "" = gethostname()
+  int64_t priority = 0;        // for the priority policy: the higher wins
 };
 
 struct FuseOptions {

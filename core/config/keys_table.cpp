@@ -24,6 +24,9 @@ constexpr std::array<std::string_view, 3> kAddressingNames = {"auto", "path", "v
 constexpr std::array<Addressing, 3> kAddressings = {Addressing::kAuto, Addressing::kPath,
                                                     Addressing::kVirtualHosted};
 
+constexpr std::array<std::string_view, 5> kConflictPolicyNames = {"keep-both", "newest", "local",
+                                                                   "remote", "priority"};
+
 constexpr std::array<std::string_view, 3> kSigningNames = {"auto", "signed", "unsigned"};
 constexpr std::array<PayloadSigning, 3> kSignings = {PayloadSigning::kAuto, PayloadSigning::kSigned,
                                                      PayloadSigning::kUnsigned};
@@ -78,6 +81,17 @@ const std::array kKeys = std::to_array<KeySpec>({
      1, 64},
     {"sync.bandwidth_limit", K::kRate,
      [](Options& o, const Value& v) { o.sync.bandwidth_limit = v.number; }},
+    {"sync.conflict_policy", K::kChoice,
+     [](Options& o, const Value& v) {
+       o.sync.conflict_policy = std::string(kConflictPolicyNames.at(v.number));
+     }, 0,
+     kConflictPolicyNames.size() - 1, kConflictPolicyNames},
+    {"sync.conflict_rules", K::kText,
+     [](Options& o, const Value& v) { o.sync.conflict_rules = v.text; }},
+    {"sync.host", K::kText, [](Options& o, const Value& v) { o.sync.host = v.text; }},
+    {"sync.priority", K::kCount,
+     [](Options& o, const Value& v) { o.sync.priority = static_cast<int64_t>(v.number); }, 0,
+     1'000'000},
 
     {"retry.max_attempts", K::kCount,
      [](Options& o, const Value& v) { o.store.retry.max_attempts = static_cast<int>(v.number); }, 1,

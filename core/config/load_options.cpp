@@ -6,6 +6,7 @@
 #include "core/base/crypto.h"
 #include "core/base/encoding.h"
 #include "core/config/config.h"
+#include "core/config/conflict_rules.h"
 #include "core/config/option_list.h"
 #include "core/config/units.h"
 
@@ -92,7 +93,12 @@ Status validate(const Options& options) {
                                format_duration(retry.initial_delay),
                                format_duration(retry.max_delay)));
   }
-  return check_s3_credentials(options.store.s3);
+  AUTOSYNC_RETURN_IF_ERROR(check_s3_credentials(options.store.s3));
+  // autosyncd applies these; a bad rule is refused here, before anything mounts.
+  if (auto rules = parse_rules(options.sync.conflict_rules); !rules) {
+    return std::move(rules).take_status().context("sync.conflict_rules");
+  }
+  return Status::ok();
 }
 
 Result<std::filesystem::path> default_cache_dir(const backends::StoreConfig& store,

@@ -38,6 +38,8 @@ Result<ConflictRecord> read_conflict(const db::Statement& stmt) {
   return r;
 }
 
+constexpr int64_t kVersionsKept = 64;
+
 VersionRecord read_version(const db::Statement& stmt) {
   VersionRecord v;
   v.path = std::string(stmt.text(0));
@@ -143,7 +145,13 @@ Status WriteTxn::add_version(const VersionRecord& v) {
                           " ELSE version_id END"));
   stmt->bind(1, v.path).bind(2, v.ino).bind(3, v.etag).bind(4, v.version_id).bind(5, v.size);
   stmt->bind(6, v.mtime_ns).bind(7, v.host).bind(8, v.uploaded).bind(9, now_ns());
-  return stmt->run();
+  AUTOSYNC_RETURN_IF_ERROR(stmt->run());
+  // The history stays bounded: the newest kVersionsKept of a path.
+  AUTOSYNC_ASSIGN_OR_RETURN(auto prune,
+                            db().prepare_cached("DELETE FROM versions WHERE path = ?1 AND id <="
+                                                " (SELECT id FROM versions WHERE path = ?1"
+                                                " ORDER BY id DESC LIMIT 1 OFFSET ?2)"));
+  return prune->bind(1, v.path).bind(2, kVersionsKept).run();
 }
 
 Result<InodeRecord> WriteTxn::reset_to_remote(Ino ino, const NewInode& spec) {

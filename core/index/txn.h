@@ -32,6 +32,7 @@
 #include "core/content/range_set.h"
 #include "core/db/connection_pool.h"
 #include "core/db/transaction.h"
+#include "core/index/conflict_records.h"
 #include "core/index/index_options.h"
 #include "core/index/records.h"
 
@@ -92,6 +93,20 @@ class ReadTxn {
   // ---- journal ----
   Result<JournalEntry> journal_entry(int64_t seq);  // kNotFound when absent
   Result<PendingStats> pending_stats();
+
+  // ---- conflicts and versions (conflict_ops.cpp) ----
+  // Up to `limit` conflicts with id > `after_id`, oldest first; only unresolved ones when
+  // `unresolved_only`.
+  Result<std::vector<ConflictRecord>> list_conflicts(bool unresolved_only, int64_t after_id,
+                                                     size_t limit);
+  // The versions recorded for `path`, oldest first.
+  Result<std::vector<VersionRecord>> list_versions(std::string_view path);
+  // The directory a key-shaped directory path names ("a/b/" or "a/b"; "" = the root), by
+  // walking the names from the root; nullopt when a component is missing or not a directory.
+  Result<std::optional<Ino>> dir_at(std::string_view dir_path);
+  // Whether a pending or running delete row removes `etag` at `key` (an object on its way
+  // out is no conflict for a new file at that key: it waits for the delete).
+  Result<bool> delete_pending(std::string_view key, std::string_view etag);
 
  protected:
   ReadTxn(db::PooledConnection conn, db::Transaction tx, const IndexOptions* options)
@@ -198,6 +213,25 @@ class WriteTxn : public ReadTxn {
   // Running rows claimed before `claimed_before_ns` (a crashed worker's) go back to
   // pending. Returns how many.
   Result<uint64_t> requeue_stale(int64_t claimed_before_ns);
+
+  // ---- conflicts and versions (conflict_ops.cpp) ----
+  Result<int64_t> add_conflict(const ConflictRecord& record);  // -> its id; time_ns as given
+  Status set_conflict_resolved(int64_t id, bool resolved);     // kNotFound if absent
+  // Records a version of record.path (seen_ns = now); one already recorded (same path and
+  // etag) only gains what the new record adds (uploaded, host, version id). A path keeps
+  // its newest 64 versions.
+  Status add_version(const VersionRecord& record);
+  // A file whose local version lost a conflict: it becomes the remote version `spec`
+  // describes (mode bits, owner, size, mtime, remote), clean (synced_gen = local_gen), with
+  // no cached bytes; the caller frees the content after the commit. Files only.
+  Result<InodeRecord> reset_to_remote(Ino ino, const NewInode& spec);
+  // The pending rows of `ino` after `after_seq` at `old_key` (any op; a move's source too)
+  // take `new_key`: the inode's object moved there (a conflict copy).
+  Status retarget_rows(Ino ino, std::string_view old_key, std::string_view new_key,
+                       int64_t after_seq);
+  // Deletes the pending upload and setmeta rows of `ino` after `after_seq` (its local
+  // changes lost to the remote version); returns how many.
+  Result<uint64_t> drop_pending_changes(Ino ino, int64_t after_seq);
 
  private:
   friend class Index;

@@ -97,6 +97,24 @@ TEST_CASE("versions are recorded once per path and etag, uploads marked") {
   CHECK(f.index->list_versions("b.txt")->empty());
 }
 
+TEST_CASE("a path keeps only its newest versions") {
+  IndexFixture f;
+  auto txn = f.index->write();
+  REQUIRE(txn.is_ok());
+  for (int i = 0; i < 70; ++i) {
+    VersionRecord v;
+    v.path = "busy.txt";
+    v.etag = std::to_string(i);
+    REQUIRE(txn->add_version(v).is_ok());
+  }
+  REQUIRE(txn->commit().is_ok());
+  auto versions = f.index->list_versions("busy.txt");
+  REQUIRE(versions.is_ok());
+  REQUIRE(versions->size() == 64);
+  CHECK(versions->front().etag == "6");
+  CHECK(versions->back().etag == "69");
+}
+
 TEST_CASE("reset_to_remote makes a dirty file the remote version, clean and uncached") {
   IndexFixture f;
   const auto file = f.mkfile(kRootIno, "f.txt", 5);

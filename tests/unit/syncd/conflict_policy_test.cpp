@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "core/config/config.h"
+
 namespace autosync::syncd {
 namespace {
 
@@ -36,6 +38,23 @@ TEST_CASE("conflict rules: PATTERN=POLICY entries separated by ';' or ','") {
   CHECK_THAT(bad.status().message(), Catch::Contains("*.doc=sometimes"));
   CHECK(parse_rules("local").status().is(ErrorKind::kInvalid));
   CHECK(parse_rules("=local").status().is(ErrorKind::kInvalid));
+}
+
+TEST_CASE("the options refuse a bad conflict rule when they load, a bad policy too") {
+  auto bad_rule = config::parse_config("[sync]\nconflict_rules = \"*.doc=often\"\n", "f.toml");
+  CHECK(bad_rule.status().is(ErrorKind::kInvalid));
+  CHECK_THAT(bad_rule.status().message(), Catch::Contains("conflict_rules"));
+  auto bad_policy = config::parse_config("[sync]\nconflict_policy = \"mine\"\n", "f.toml");
+  CHECK(bad_policy.status().is(ErrorKind::kInvalid));
+  auto good = config::parse_config(
+      "[sync]\nconflict_policy = \"newest\"\nconflict_rules = \"*.doc=local\"\n"
+      "host = \"box\"\npriority = 7\n",
+      "f.toml");
+  REQUIRE(good.is_ok());
+  CHECK(good->sync.conflict_policy == "newest");
+  CHECK(good->sync.conflict_rules == "*.doc=local");
+  CHECK(good->sync.host == "box");
+  CHECK(good->sync.priority == 7);
 }
 
 TEST_CASE("the first matching rule decides, else the global policy") {
