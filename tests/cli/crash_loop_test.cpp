@@ -5,11 +5,12 @@
 //
 // "Acknowledged" is what a program may rely on: close() returned 0 after its writes, rename()
 // returned 0. An operation cut off by the kill may land or not, but only whole: a name holds
-// its last acknowledged content or, when a write to it was cut off, a prefix of that write.
+// its last acknowledged content or, when a write to it was cut off, part of that write.
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -31,18 +32,26 @@ namespace {
 // What a name may hold on the store once everything settles.
 struct Expectation {
   std::set<std::string> exact;     // any of these, byte for byte
-  std::set<std::string> prefixes;  // or a prefix of one of these (a write cut off)
+  std::set<std::string> prefixes;  // or part of one of these (a write cut off: is_partial)
   bool may_be_absent = false;      // a create or rename cut off may not have happened
 };
+
+// What a write cut off may leave: no longer than the whole, each byte written or still zero
+// (the kernel writes cached pages back in any order, so a crash can leave holes, as a local
+// file system's crash can).
+bool is_partial(const std::string& got, const std::string& full) {
+  if (got.size() > full.size()) return false;
+  for (size_t i = 0; i < got.size(); ++i) {
+    if (got[i] != full[i] && got[i] != '\0') return false;
+  }
+  return true;
+}
 
 bool satisfies(const Expectation& e, const std::optional<std::string>& content) {
   if (!content) return e.may_be_absent;
   if (e.exact.contains(*content)) return true;
-  for (const auto& full : e.prefixes) {
-    if (content->size() <= full.size() && full.compare(0, content->size(), *content) == 0)
-      return true;
-  }
-  return false;
+  return std::any_of(e.prefixes.begin(), e.prefixes.end(),
+                     [&](const std::string& full) { return is_partial(*content, full); });
 }
 
 class Model {
