@@ -17,9 +17,12 @@
 //     reference is forgotten, an opened handle released.
 //   - readdirplus answers each name with its attributes (a Vfs lookup), so listing a
 //     directory with `ls -l` costs no LOOKUP round trip per name.
-//   - fsyncdir, fallocate, locks, ioctl, poll, copy_file_range and lseek are not
-//     implemented: the kernel falls back (fsyncdir succeeds; fallocate -> EOPNOTSUPP;
-//     locks are local to this machine).
+//   - a lookup of a missing name replies a negative entry (inode 0) for the attribute
+//     timeout, so the kernel does not ask again for it meanwhile.
+//   - flush, fsyncdir, fallocate, locks, ioctl, poll, copy_file_range and lseek are not
+//     implemented: the kernel falls back (flush: never sent again after the first ENOSYS,
+//     the page cache is still written back at close; fsyncdir succeeds; fallocate ->
+//     EOPNOTSUPP; locks are local to this machine).
 //
 // Threading: callbacks run concurrently on libfuse's worker threads; the adapter holds only
 // immutable options and an atomic flag set once in init. Ownership: the adapter refers to

@@ -8,9 +8,20 @@
 
 namespace autosync::fs::ops {
 
+// A name that is not there is answered as a negative entry (inode 0) the kernel keeps for
+// the attribute timeout, so asking again (a create looks the name up first, tools stat
+// before they write) costs no round trip; a change the daemon sees on the store drops it
+// (Invalidator).
 void lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
-  guarded(req, "lookup",
-          [&](Request& r) { r.reply_entry(r.vfs().lookup(r.caller(), parent, name)); });
+  guarded(req, "lookup", [&](Request& r) {
+    auto entry = r.vfs().lookup(r.caller(), parent, name);
+    if (!entry && entry.status().is(ErrorKind::kNotFound)) {
+      vfs::Entry negative;  // attr.ino == 0
+      negative.entry_timeout = r.adapter().options().attr_timeout;
+      return r.reply_entry(negative);
+    }
+    r.reply_entry(entry);
+  });
 }
 
 void forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup) {

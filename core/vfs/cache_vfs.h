@@ -141,9 +141,13 @@ class CacheVfs final : public Vfs {
   Entry hand_out(const index::InodeRecord& rec);
   Attr make_attr(const index::InodeRecord& rec) const;
 
+  enum class Creation {
+    kJournaled,  // the new node's journal row (upload, marker) comes in the same transaction
+    kOpened,     // a file created open: counted open now, its upload journaled at release
+  };
   // names.cpp
   Result<index::InodeRecord> create_node(const Caller& who, Ino parent, std::string_view name,
-                                         const index::NewInode& spec, bool journal_now);
+                                         const index::NewInode& spec, Creation creation);
   Status journal_rename(index::WriteTxn& txn, const index::RenameOutcome& outcome,
                         const std::string& old_path, const std::string& new_path,
                         std::vector<std::string>& gone_keys);
@@ -154,21 +158,34 @@ class CacheVfs final : public Vfs {
   Status journal_unjournaled(Ino ino);
 
   // files.cpp
-  Result<OpenReply> open_handle(const index::InodeRecord& rec, int flags);
+  OpenReply register_handle(const index::InodeRecord& rec, int flags);  // mu_ held
+  bool forget_handle_count(Ino ino);  // mu_ held; true when that was the inode's last handle
   Status truncate_file(Ino ino, uint64_t size);
   Status mark_written(Ino ino, std::optional<Handle> handle);
   bool has_writer(Ino ino) const;  // takes mu_
   // Fetches what is not cached yet, then journals an upload of the inode's current gen.
   // The row's seq, or 0 when there was nothing to journal.
   Result<int64_t> journal_upload(Ino ino, Durability durability);
+  struct Journaled {
+    int64_t seq = 0;
+    index::InodeRecord inode;  // as the journal's transaction left it
+  };
+  // journal_upload with the inode's lock held; `drop_open`: the same transaction takes one
+  // from the index's open count (the inode's last handle is going).
+  Result<Journaled> journal_upload_locked(Ino ino, Durability durability, bool drop_open);
   // Polls the journal until row `seq` is done (ok) or failed for good (kIo).
   Status wait_for_upload(int64_t seq);
   Status commit_and_ring(index::WriteTxn& txn);
 
   // reads.cpp
-  // Makes [start, end) of the file local: gaps below the remote size are fetched (pinned to
-  // the remote etag); the rest reads as zeros. Caller holds the inode's lock.
-  Status ensure_cached(Ino ino, uint64_t start, uint64_t end);
+  // Makes [start, end) of the file `rec` (read under the inode's lock) local: gaps of `ranges`
+  // below the remote size are fetched (pinned to the remote etag); the rest reads as zeros.
+  // Caller holds the inode's lock. Without `ranges`, they are read from the index.
+  Status ensure_cached(const index::InodeRecord& rec, uint64_t start, uint64_t end);
+  Status ensure_cached(const index::InodeRecord& rec, const content::RangeSet& ranges,
+                       uint64_t start, uint64_t end);
+  Result<std::pair<index::InodeRecord, content::RangeSet>> inode_and_ranges(Ino ino);
+  uint64_t read_ahead_after(Handle handle, uint64_t offset, uint64_t end);  // takes mu_
   Status fetch_span(const index::InodeRecord& rec, uint64_t start, uint64_t end);
   // One ranged get into the content store; returns the bytes received.
   Result<uint64_t> get_into_cache(const index::InodeRecord& rec, uint64_t start, uint64_t end);
@@ -209,6 +226,8 @@ class CacheVfs final : public Vfs {
   std::unordered_map<Handle, OpenFile> files_;
   std::unordered_map<Handle, std::shared_ptr<DirCursor>> dirs_;  // one per opendir
   std::unordered_map<Ino, OpenStamp> open_stamps_;
+  // Open handles per inode: the index's open_count only changes when one comes or goes.
+  std::unordered_map<Ino, uint32_t> open_handles_;
   std::unordered_map<Ino, uint64_t> lookups_;  // the kernel's references; absent = none
   // Keys whose delete or move is journaled but maybe not done yet: a listing that still
   // shows them must not bring them back. Dropped once a listing no longer shows them.

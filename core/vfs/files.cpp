@@ -25,32 +25,65 @@ Result<std::pair<Entry, OpenReply>> CacheVfs::create(const Caller& who, Ino pare
                                                      std::string_view name, mode_t mode,
                                                      int flags) {
   AUTOSYNC_RETURN_IF_ERROR(check_writable("create '" + std::string(name) + "'"));
-  AUTOSYNC_RETURN_IF_ERROR(ensure_listed(parent));
-  AUTOSYNC_ASSIGN_OR_RETURN(auto existing, index_.lookup(parent, name));
-  if (existing && (flags & O_EXCL) == 0) {  // the kernel's view was stale: open what is there
-    AUTOSYNC_ASSIGN_OR_RETURN(auto reply, open(who, existing->ino, flags));
-    AUTOSYNC_ASSIGN_OR_RETURN(auto rec, index_.get(existing->ino));
-    return std::pair{hand_out(rec), reply};
-  }
   index::NewInode spec;
   spec.mode = S_IFREG | (mode & ~who.umask & 07777);
   spec.uid = who.uid;
   spec.gid = who.gid;
-  // The upload is journaled at the last release, so a file being written is never sent.
-  AUTOSYNC_ASSIGN_OR_RETURN(auto rec, create_node(who, parent, name, spec, false));
-  AUTOSYNC_ASSIGN_OR_RETURN(auto reply, open_handle(rec, flags));
+  // One transaction makes the inode and counts it open; its upload is journaled at the last
+  // release, so a file being written is never sent.
+  auto created = create_node(who, parent, name, spec, Creation::kOpened);
+  if (!created && created.status().is(ErrorKind::kAlreadyExists) && (flags & O_EXCL) == 0) {
+    // The kernel's view was stale: open what is there.
+    AUTOSYNC_ASSIGN_OR_RETURN(auto existing, index_.lookup(parent, name));
+    if (!existing) return std::move(created).take_status();
+    AUTOSYNC_ASSIGN_OR_RETURN(auto reply, open(who, existing->ino, flags));
+    AUTOSYNC_ASSIGN_OR_RETURN(auto rec, index_.get(existing->ino));
+    return std::pair{hand_out(rec), reply};
+  }
+  AUTOSYNC_ASSIGN_OR_RETURN(auto rec, std::move(created));
+  bool raced = false;
+  OpenReply reply;
   {
     std::lock_guard lock(mu_);
+    raced = ++open_handles_[rec.ino] != 1;
+    reply = register_handle(rec, flags);
     files_[reply.handle].dirty = true;  // even an empty new file must reach the store
   }
+  // Another opener found the new name before it was counted here, and counted it in the
+  // index too: the index holds one open per first handle, so take the creation's back.
+  if (raced) (void)index_.drop_open(rec.ino);
   return std::pair{hand_out(rec), reply};
 }
 
+// The index counts an inode open while this mount holds any handle on it (other processes
+// see it: eviction, purges, syncd's remote watcher); only the first open and the last release
+// change it, under the inode's lock, so a stream of opens and closes of a busy file costs
+// no commit.
 Result<OpenReply> CacheVfs::open(const Caller& /*who*/, Ino ino, int flags) {
-  AUTOSYNC_ASSIGN_OR_RETURN(auto rec, index_.get(ino));
-  if (rec.is_dir()) return Status::error(ErrorKind::kIsDirectory, "open " + ino_text(ino));
   if (wants_write(flags)) AUTOSYNC_RETURN_IF_ERROR(check_writable("open " + ino_text(ino)));
-  AUTOSYNC_ASSIGN_OR_RETURN(auto reply, open_handle(rec, flags));
+  auto opened = [&]() -> Result<std::pair<index::InodeRecord, OpenReply>> {
+    auto guard = inode_locks_.lock(ino);
+    bool first = false;
+    {
+      std::lock_guard lock(mu_);
+      first = ++open_handles_[ino] == 1;
+    }
+    auto rec = first ? index_.add_open(ino) : index_.get(ino);
+    Status refused = rec.is_ok() ? Status::ok() : rec.status();
+    if (rec.is_ok() && rec->is_dir()) {
+      refused = Status::error(ErrorKind::kIsDirectory, "open " + ino_text(ino));
+    }
+    if (!refused.is_ok()) {
+      if (first && rec.is_ok()) (void)index_.drop_open(ino);
+      std::lock_guard lock(mu_);
+      forget_handle_count(ino);
+      return refused;
+    }
+    std::lock_guard lock(mu_);
+    return std::pair{*rec, register_handle(*rec, flags)};
+  }();
+  if (!opened) return std::move(opened).take_status();
+  auto& [rec, reply] = *opened;
   if ((flags & O_TRUNC) != 0 && wants_write(flags) && rec.size != 0) {
     Status truncated = truncate_file(ino, 0);
     if (truncated.is_ok()) truncated = mark_written(ino, reply.handle);
@@ -63,10 +96,9 @@ Result<OpenReply> CacheVfs::open(const Caller& /*who*/, Ino ino, int flags) {
   return reply;
 }
 
-Result<OpenReply> CacheVfs::open_handle(const index::InodeRecord& rec, int flags) {
-  AUTOSYNC_RETURN_IF_ERROR(index_.add_open(rec.ino).status());
+// mu_ held.
+OpenReply CacheVfs::register_handle(const index::InodeRecord& rec, int flags) {
   OpenStamp stamp{rec.mtime_ns, rec.size, rec.remote ? rec.remote->etag : ""};
-  std::lock_guard lock(mu_);
   OpenReply reply;
   auto previous = open_stamps_.find(rec.ino);
   reply.keep_cache = previous != open_stamps_.end() && previous->second == stamp;
@@ -74,6 +106,15 @@ Result<OpenReply> CacheVfs::open_handle(const index::InodeRecord& rec, int flags
   reply.handle = next_handle_++;
   files_[reply.handle] = OpenFile{.ino = rec.ino, .writable = wants_write(flags)};
   return reply;
+}
+
+// mu_ held. Returns whether that was the inode's last handle.
+bool CacheVfs::forget_handle_count(Ino ino) {
+  auto it = open_handles_.find(ino);
+  if (it == open_handles_.end()) return false;  // a handle from before recover()
+  if (--it->second > 0) return false;
+  open_handles_.erase(it);
+  return true;
 }
 
 Result<size_t> CacheVfs::write(Ino ino, Handle handle, uint64_t offset,
@@ -172,6 +213,9 @@ Status CacheVfs::fsync(Ino ino, Handle handle, bool /*data_only*/) {
   return txn.commit();
 }
 
+// The last release of an inode folds the index's open count into the journal row's
+// transaction (or commits it alone when there is nothing to upload); other releases touch
+// no table. The inode is purged only when it has no name left.
 Status CacheVfs::release(Ino ino, Handle handle) {
   bool journal = false;
   {
@@ -189,26 +233,53 @@ Status CacheVfs::release(Ino ino, Handle handle) {
       }
     }
   }
-  AUTOSYNC_RETURN_IF_ERROR(index_.drop_open(ino).status());
-  Status journaled =
-      journal ? journal_upload(ino, Durability::kConnectionDefault).status() : Status::ok();
-  purge_if_unused(ino);
+  Status journaled;
+  bool last = false;
+  std::optional<index::InodeRecord> after;
+  {
+    auto guard = inode_locks_.lock(ino);
+    {
+      std::lock_guard lock(mu_);
+      last = forget_handle_count(ino);
+    }
+    if (journal) {
+      auto done = journal_upload_locked(ino, Durability::kConnectionDefault, last);
+      if (done.is_ok()) after = std::move(done->inode);
+      journaled = done.status();
+    }
+    if (last && !after) {  // nothing journaled, or the journal failed: the count alone
+      auto dropped = index_.drop_open(ino);
+      if (!dropped) return journaled.is_ok() ? dropped.status() : journaled;
+      after = std::move(*dropped);
+    }
+  }
+  if (last && after && after->nlink == 0) purge_if_unused(ino);
   return journaled;
 }
 
-// An upload needs every byte local: the parts still only on the store are fetched first.
 Result<int64_t> CacheVfs::journal_upload(Ino ino, Durability durability) {
   auto guard = inode_locks_.lock(ino);
+  AUTOSYNC_ASSIGN_OR_RETURN(auto done, journal_upload_locked(ino, durability, false));
+  return done.seq;
+}
+
+// An upload needs every byte local: the parts still only on the store are fetched first.
+Result<CacheVfs::Journaled> CacheVfs::journal_upload_locked(Ino ino, Durability durability,
+                                                            bool drop_open) {
   AUTOSYNC_ASSIGN_OR_RETURN(auto before, index_.get(ino));
-  if (before.nlink == 0 || before.kind == index::InodeKind::kSpecial) return int64_t{0};
-  AUTOSYNC_RETURN_IF_ERROR(ensure_cached(ino, 0, before.size));
+  if (before.nlink == 0 || before.kind == index::InodeKind::kSpecial) {
+    if (!drop_open) return Journaled{.seq = 0, .inode = std::move(before)};
+    AUTOSYNC_ASSIGN_OR_RETURN(auto dropped, index_.drop_open(ino));
+    return Journaled{.seq = 0, .inode = std::move(dropped)};
+  }
+  AUTOSYNC_RETURN_IF_ERROR(ensure_cached(before, 0, before.size));
   if (before.kind == index::InodeKind::kFile) {
     // syncd uploads the content file's first `size` bytes: it must exist and be that long
     // (a file never written has none; a hole at the end reads as zeros either way).
     AUTOSYNC_RETURN_IF_ERROR(content_.truncate(ino, before.size));
   }
   AUTOSYNC_ASSIGN_OR_RETURN(auto txn, index_.write(durability));
-  AUTOSYNC_ASSIGN_OR_RETURN(auto rec, txn.get(ino));
+  AUTOSYNC_ASSIGN_OR_RETURN(auto rec, drop_open ? txn.drop_open(ino) : txn.get(ino));
   AUTOSYNC_ASSIGN_OR_RETURN(auto path, txn.path_of(ino));
   index::JournalEntry row;
   row.op = index::JournalOp::kUpload;
@@ -218,7 +289,7 @@ Result<int64_t> CacheVfs::journal_upload(Ino ino, Durability durability) {
   row.base_etag = rec.remote ? rec.remote->etag : "";
   AUTOSYNC_ASSIGN_OR_RETURN(const int64_t seq, txn.enqueue(row));
   AUTOSYNC_RETURN_IF_ERROR(commit_and_ring(txn));
-  return seq;
+  return Journaled{.seq = seq, .inode = std::move(rec)};
 }
 
 Status CacheVfs::wait_for_upload(int64_t seq) {

@@ -44,11 +44,14 @@ Result<Entry> CacheVfs::lookup(const Caller& /*who*/, Ino parent, std::string_vi
 // Creates the inode and, for what the store must see, its journal row in one transaction.
 Result<index::InodeRecord> CacheVfs::create_node(const Caller& /*who*/, Ino parent,
                                                  std::string_view name, const index::NewInode& spec,
-                                                 bool journal_now) {
+                                                 Creation creation) {
   AUTOSYNC_RETURN_IF_ERROR(check_writable("create " + quoted(name)));
   AUTOSYNC_RETURN_IF_ERROR(ensure_listed(parent));  // a name only the store has is taken too
   AUTOSYNC_ASSIGN_OR_RETURN(auto txn, index_.write());
   AUTOSYNC_ASSIGN_OR_RETURN(auto rec, txn.create(parent, name, spec));
+  if (creation == Creation::kOpened) {
+    AUTOSYNC_ASSIGN_OR_RETURN(rec, txn.add_open(rec.ino));
+  }
   if (rec.kind == InodeKind::kSpecial) {  // fifos, sockets, devices live only here
     AUTOSYNC_RETURN_IF_ERROR(txn.commit());
     return rec;
@@ -60,7 +63,7 @@ Result<index::InodeRecord> CacheVfs::create_node(const Caller& /*who*/, Ino pare
     AUTOSYNC_RETURN_IF_ERROR(txn.set_listed(rec.ino, now_ns(), true));
     AUTOSYNC_RETURN_IF_ERROR(
         txn.enqueue(journal_row(JournalOp::kMkdirMarker, rec.ino, path, rec.local_gen)).status());
-  } else if (journal_now) {
+  } else if (creation == Creation::kJournaled) {
     AUTOSYNC_RETURN_IF_ERROR(
         txn.enqueue(journal_row(JournalOp::kUpload, rec.ino, path, rec.local_gen)).status());
   } else {  // a file being created: its upload is journaled at its last release
@@ -72,8 +75,8 @@ Result<index::InodeRecord> CacheVfs::create_node(const Caller& /*who*/, Ino pare
 }
 
 Result<Entry> CacheVfs::mkdir(const Caller& who, Ino parent, std::string_view name, mode_t mode) {
-  AUTOSYNC_ASSIGN_OR_RETURN(auto rec,
-                            create_node(who, parent, name, node_spec(who, S_IFDIR, mode), true));
+  AUTOSYNC_ASSIGN_OR_RETURN(auto rec, create_node(who, parent, name, node_spec(who, S_IFDIR, mode),
+                                                  Creation::kJournaled));
   return hand_out(rec);
 }
 
@@ -86,7 +89,7 @@ Result<Entry> CacheVfs::mknod(const Caller& who, Ino parent, std::string_view na
   }
   auto spec = node_spec(who, type, mode);
   spec.rdev = rdev;
-  AUTOSYNC_ASSIGN_OR_RETURN(auto rec, create_node(who, parent, name, spec, true));
+  AUTOSYNC_ASSIGN_OR_RETURN(auto rec, create_node(who, parent, name, spec, Creation::kJournaled));
   return hand_out(rec);
 }
 
@@ -95,7 +98,7 @@ Result<Entry> CacheVfs::symlink(const Caller& who, std::string_view target, Ino 
   auto spec = node_spec(who, S_IFLNK, 0777);
   spec.mode = S_IFLNK | 0777;  // a link's own permissions are not used
   spec.symlink_target = std::string(target);
-  AUTOSYNC_ASSIGN_OR_RETURN(auto rec, create_node(who, parent, name, spec, true));
+  AUTOSYNC_ASSIGN_OR_RETURN(auto rec, create_node(who, parent, name, spec, Creation::kJournaled));
   return hand_out(rec);
 }
 

@@ -61,35 +61,23 @@ std::vector<Chunk> split(uint64_t start, uint64_t end) {
 
 }  // namespace
 
+// One read snapshot gives the size and the cached ranges; the store is asked only for gaps.
 Result<size_t> CacheVfs::read(Ino ino, Handle handle, uint64_t offset, std::span<char> out) {
-  AUTOSYNC_ASSIGN_OR_RETURN(auto rec, index_.get(ino));
-  if (rec.is_dir()) {
-    return Status::error(ErrorKind::kIsDirectory, "read inode " + std::to_string(ino));
-  }
-  if (offset >= rec.size || out.empty()) return size_t{0};
-  const uint64_t end = std::min<uint64_t>(rec.size, offset + out.size());
-  bool sequential = false;
-  uint64_t streak = 0;
-  {
-    std::lock_guard lock(mu_);
-    auto it = files_.find(handle);
-    if (it != files_.end()) {
-      OpenFile& file = it->second;
-      sequential = file.next_offset == offset;
-      streak = sequential ? file.streak : 0;
-      file.streak = streak + (end - offset);
-      file.next_offset = end;
-    }
-  }
-  const uint64_t ahead_end =
-      sequential ? std::min(rec.size, end + read_ahead_for(streak, options_.read_ahead)) : end;
+  uint64_t end = 0;
   {
     // Read-ahead rides along only when the store must be asked anyway.
     auto guard = inode_locks_.lock(ino);
-    AUTOSYNC_ASSIGN_OR_RETURN(auto ranges, index_.load_ranges(ino));
+    AUTOSYNC_ASSIGN_OR_RETURN(auto snapshot, inode_and_ranges(ino));
+    const auto& [rec, ranges] = snapshot;
+    if (rec.is_dir()) {
+      return Status::error(ErrorKind::kIsDirectory, "read inode " + std::to_string(ino));
+    }
+    if (offset >= rec.size || out.empty()) return size_t{0};
+    end = std::min<uint64_t>(rec.size, offset + out.size());
+    const uint64_t ahead_end = std::min(rec.size, end + read_ahead_after(handle, offset, end));
     if (!ranges.contains(offset, end)) {
-      Status cached = ensure_cached(ino, offset, ahead_end);
-      if (!cached.is_ok() && ahead_end > end) cached = ensure_cached(ino, offset, end);
+      Status cached = ensure_cached(rec, ranges, offset, ahead_end);
+      if (!cached.is_ok() && ahead_end > end) cached = ensure_cached(rec, ranges, offset, end);
       AUTOSYNC_RETURN_IF_ERROR(cached);
     }
   }
@@ -101,11 +89,39 @@ Result<size_t> CacheVfs::read(Ino ino, Handle handle, uint64_t offset, std::span
   return want;
 }
 
-Status CacheVfs::ensure_cached(Ino ino, uint64_t start, uint64_t end) {
-  AUTOSYNC_ASSIGN_OR_RETURN(auto rec, index_.get(ino));
+// The snapshot ends before a fetch writes to the index.
+Result<std::pair<index::InodeRecord, content::RangeSet>> CacheVfs::inode_and_ranges(Ino ino) {
+  AUTOSYNC_ASSIGN_OR_RETURN(auto txn, index_.read());
+  AUTOSYNC_ASSIGN_OR_RETURN(auto rec, txn.get(ino));
+  if (rec.is_dir()) return std::pair{std::move(rec), content::RangeSet()};
+  AUTOSYNC_ASSIGN_OR_RETURN(auto ranges, txn.load_ranges(ino));
+  return std::pair{std::move(rec), std::move(ranges)};
+}
+
+// How far past `end` a read of [offset, end) through `handle` should fetch: nothing unless
+// it continues the handle's sequential streak.
+uint64_t CacheVfs::read_ahead_after(Handle handle, uint64_t offset, uint64_t end) {
+  std::lock_guard lock(mu_);
+  auto it = files_.find(handle);
+  if (it == files_.end()) return 0;
+  OpenFile& file = it->second;
+  const bool sequential = file.next_offset == offset;
+  const uint64_t streak = sequential ? file.streak : 0;
+  file.streak = streak + (end - offset);
+  file.next_offset = end;
+  return sequential ? read_ahead_for(streak, options_.read_ahead) : 0;
+}
+
+Status CacheVfs::ensure_cached(const index::InodeRecord& rec, uint64_t start, uint64_t end) {
+  if (std::min(end, rec.size) <= start || !rec.remote) return Status::ok();
+  AUTOSYNC_ASSIGN_OR_RETURN(auto ranges, index_.load_ranges(rec.ino));
+  return ensure_cached(rec, ranges, start, end);
+}
+
+Status CacheVfs::ensure_cached(const index::InodeRecord& rec, const content::RangeSet& ranges,
+                               uint64_t start, uint64_t end) {
   end = std::min(end, rec.size);
   if (start >= end || !rec.remote) return Status::ok();  // no store copy: holes are zeros
-  AUTOSYNC_ASSIGN_OR_RETURN(auto ranges, index_.load_ranges(ino));
   const uint64_t remote_end = rec.remote->size;
   for (const auto& gap : ranges.gaps(start, end)) {
     const uint64_t gap_end = std::min(gap.end, remote_end);

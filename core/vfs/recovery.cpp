@@ -21,6 +21,7 @@ Status CacheVfs::recover() {
     files_.clear();
     dirs_.clear();
     lookups_.clear();
+    open_handles_.clear();
   }
   AUTOSYNC_RETURN_IF_ERROR(index_.reset_open_counts());
   AUTOSYNC_ASSIGN_OR_RETURN(auto unlinked, index_.unlinked_inodes());

@@ -24,13 +24,14 @@ constexpr size_t kDropPage = 1000;
 }  // namespace
 
 Status CacheVfs::ensure_listed(Ino dir) {
-  AUTOSYNC_ASSIGN_OR_RETURN(auto rec, index_.get(dir));
-  if (!rec.is_dir()) {
-    return Status::error(ErrorKind::kNotDirectory, "inode " + std::to_string(dir));
-  }
   const int64_t ttl_ns = std::chrono::nanoseconds(options_.dir_ttl).count();
-  auto fresh = [&]() -> Result<bool> {
-    AUTOSYNC_ASSIGN_OR_RETURN(auto listed, index_.listed_at(dir));
+  auto fresh = [&]() -> Result<bool> {  // one snapshot: is it a directory, and listed lately
+    AUTOSYNC_ASSIGN_OR_RETURN(auto txn, index_.read());
+    AUTOSYNC_ASSIGN_OR_RETURN(auto rec, txn.get(dir));
+    if (!rec.is_dir()) {
+      return Status::error(ErrorKind::kNotDirectory, "inode " + std::to_string(dir));
+    }
+    AUTOSYNC_ASSIGN_OR_RETURN(auto listed, txn.listed_at(dir));
     return listed && now_ns() - listed->listed_at_ns < ttl_ns;
   };
   AUTOSYNC_ASSIGN_OR_RETURN(bool is_fresh, fresh());
