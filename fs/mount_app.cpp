@@ -15,6 +15,7 @@
 
 #include "backends/open.h"
 #include "core/cachedir/cache_dir.h"
+#include "core/cachedir/mount_registry.h"
 #include "core/config/command_line.h"
 #include "core/doorbell/doorbell.h"
 #include "core/process/background.h"
@@ -78,6 +79,20 @@ Status probe_store(backends::ObjectStore& store, index::Index& index) {
   return Status(error).context("cannot use " + store.describe());
 }
 
+// The mountpoint as /proc/self/mountinfo will show it: its parent with symlinks resolved
+// (not the mountpoint itself: stat-ing it now would ask this mount, which is not served yet).
+cachedir::MountRecord mount_record_of(const config::Options& options,
+                                      const cachedir::Paths& paths) {
+  auto mountpoint = options.mountpoint.lexically_normal();
+  if (!mountpoint.has_filename()) mountpoint = mountpoint.parent_path();  // "/mnt/x/"
+  std::error_code ec;
+  auto parent = std::filesystem::canonical(mountpoint.parent_path(), ec);
+  return {.mountpoint = ec ? mountpoint : parent / mountpoint.filename(),
+          .remote = backends::to_string(options.store.remote),
+          .pid = ::getpid(),
+          .cache_dir = paths.root};
+}
+
 // Restarts autosyncd whenever it is found gone, until destroyed.
 class SyncdWatchdog {
  public:
@@ -136,6 +151,10 @@ Status mount_and_serve(const Mount& m, std::optional<process::Background>& backg
   AUTOSYNC_ASSIGN_OR_RETURN(
       auto session, MountSession::mount(vfs, options.mountpoint, mount_options_of(options)));
   doorbell.ring();  // work left by an earlier mount
+  // How autosyncctl finds this cache from the mountpoint; withdrawn when we return.
+  auto published = cachedir::PublishedMount::publish(paths, mount_record_of(options, paths));
+  if (!published)
+    spdlog::warn("autosyncctl cannot find this mount: {}", published.status().to_string());
   if (background) AUTOSYNC_RETURN_IF_ERROR(background->ready(paths.fs_log()));
   spdlog::info("mounted {} on {} (cache {})", store->describe(), options.mountpoint.string(),
                paths.root.string());

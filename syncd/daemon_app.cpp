@@ -18,6 +18,7 @@
 #include "core/events/event_socket.h"
 #include "core/process/instance_lock.h"
 #include "core/process/logging.h"
+#include "syncd/control_server.h"
 #include "syncd/doorbell_pump.h"
 #include "syncd/remote_watcher.h"
 #include "syncd/worker_pool.h"
@@ -176,6 +177,17 @@ Status run(const Daemon& d) {
   RemoteWatcher watcher(cache.index(), cache.content(), *store, events,
                         watcher_options_of(d.options, paths));
   watcher.start();
+  ControlContext control_context{.paths = paths,
+                                 .index = cache.index(),
+                                 .content = cache.content(),
+                                 .store = *store,
+                                 .pool = pool,
+                                 .remote = backends::to_string(d.options.store.remote),
+                                 .cache_limit_bytes = d.options.cache.max_bytes};
+  // autosyncctl's way in; without it the daemon still uploads, so a failure is only logged.
+  auto control = ControlServer::start(zmq_context, paths.control_socket(),
+                                      make_control_commands(control_context));
+  if (!control) spdlog::warn("no control socket: {}", control.status().to_string());
   spdlog::info("uploading from {} to {} with {} workers", paths.root.string(), store->describe(),
                d.options.sync.workers);
   wait_for_end(paths, cache.index(), d.options.sync.idle_exit);

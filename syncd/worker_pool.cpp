@@ -104,11 +104,32 @@ void WorkerPool::note_held_rows() {
   }
 }
 
+void WorkerPool::pause() {
+  const std::lock_guard lock(mu_);
+  paused_ = true;
+}
+
+void WorkerPool::resume() {
+  {
+    const std::lock_guard lock(mu_);
+    paused_ = false;
+    ++wakes_;
+  }
+  work_cv_.notify_all();
+}
+
+bool WorkerPool::paused() const {
+  const std::lock_guard lock(mu_);
+  return paused_;
+}
+
 void WorkerPool::run(const std::stop_token& stop) {
   while (!stop.stop_requested()) {
     uint64_t seen = 0;
     {
-      const std::lock_guard lock(mu_);
+      std::unique_lock lock(mu_);
+      work_cv_.wait(lock, stop, [this] { return !paused_; });
+      if (stop.stop_requested()) return;
       seen = wakes_;  // read before claiming, so a ring during the claim is not lost
     }
     if (work_once()) continue;

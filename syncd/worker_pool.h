@@ -60,6 +60,12 @@ class WorkerPool {
 
   bool running() const { return !threads_.empty(); }
 
+  // autosyncctl pause / resume: while paused, workers claim no rows (rows in flight finish;
+  // drain() then waits until resumed or timed out). Any thread.
+  void pause();
+  void resume();
+  bool paused() const;
+
  private:
   void run(const std::stop_token& stop);
   bool work_once();  // claims and runs one row; false when none was ready
@@ -81,10 +87,11 @@ class WorkerPool {
   const std::string worker_id_;
   events::EventSink& events_;
 
-  std::mutex mu_;  // guards the wake-up state below; never held while doing work
+  mutable std::mutex mu_;  // guards the wake-up state below; never held while doing work
   std::condition_variable_any work_cv_;  // workers wait here (rings, retries due, stop)
   std::condition_variable_any done_cv_;  // drain() waits here (a row was recorded)
   uint64_t wakes_ = 0;                   // guarded by mu_: bumped by wake()
+  bool paused_ = false;                  // guarded by mu_: pause() / resume()
   int64_t next_retry_ns_ = std::numeric_limits<int64_t>::max();  // guarded by mu_
   // guarded by mu_: when the metadata rows that rings announced come due, oldest first
   std::deque<int64_t> held_due_ns_;

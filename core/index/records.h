@@ -146,6 +146,15 @@ struct PendingStats {
   uint64_t failed = 0;
 };
 
+// What autosyncctl status shows of the cache (ReadTxn::cache_counts).
+struct CacheCounts {
+  uint64_t files = 0;         // linked regular files
+  uint64_t dirty = 0;         // linked inodes whose changes are not on the store yet
+  uint64_t pinned = 0;        // pinned files
+  uint64_t cached_bytes = 0;  // sum of cached_bytes
+  std::string last_error;     // the newest journal row's last_error, "" when none
+};
+
 struct EvictionCandidate {
   Ino ino = 0;
   uint64_t cached_bytes = 0;

@@ -108,6 +108,15 @@ class ReadTxn {
   // out is no conflict for a new file at that key: it waits for the delete).
   Result<bool> delete_pending(std::string_view key, std::string_view etag);
 
+  // ---- reports (report_ops.cpp: autosyncctl status, queue, flush PATH) ----
+  // Up to `limit` journal rows (every state), oldest first.
+  Result<std::vector<JournalEntry>> journal_rows(size_t limit);
+  // pending_stats() of the rows whose key or src_key is `path` or lies under "path/"
+  // ("" = every row).
+  Result<PendingStats> pending_stats_under(std::string_view path);
+  // Counts over the linked inodes, and the newest last_error of a journal row ("" if none).
+  Result<CacheCounts> cache_counts();
+
  protected:
   ReadTxn(db::PooledConnection conn, db::Transaction tx, const IndexOptions* options)
       : conn_(std::move(conn)), tx_(std::move(tx)), options_(options) {}

@@ -1,0 +1,119 @@
+#include "tools/ctl/app.h"
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <ostream>
+
+#include "core/config/units.h"
+#include "tools/ctl/commands.h"
+
+namespace autosync::ctl {
+namespace {
+
+constexpr const char* kDescription =
+    "autosyncctl: see and steer an AutoSync cache and its autosyncd (see autosyncctl(1)).\n"
+    "Exit codes: 0 ok, 1 failed, 2 bad command line, 3 autosyncd not running.";
+
+struct Parsed {
+  std::optional<std::string> cache, mount, path, timeout;
+  std::vector<std::string> paths;
+  std::string mountpoint;
+  bool json = false, wait = false;
+  std::function<int(const Session&)> run;
+};
+
+// Options every command takes, given before or after the command's name.
+void add_globals(CLI::App& app, Parsed& p) {
+  app.add_option("--cache", p.cache, "the cache directory to work on")->type_name("DIR");
+  app.add_option("--mount", p.mount, "the autosync mount to work on")->type_name("MOUNTPOINT");
+  app.add_flag("--json", p.json, "print JSON instead of a table");
+}
+
+std::optional<std::chrono::milliseconds> timeout_of(const Parsed& p, int& code, const Session& s) {
+  if (!p.timeout) return std::nullopt;
+  auto parsed = config::parse_duration(*p.timeout);
+  if (!parsed) {
+    code = s.fail(kExitUsage, "--timeout: " + parsed.status().message());
+    return std::nullopt;
+  }
+  return *parsed;
+}
+
+void add_commands(CLI::App& app, Parsed& p) {
+  app.add_subcommand("status", "the remote, the queue, the cache and the last error")
+      ->callback([&p] { p.run = [](const Session& s) { return cmd_status(s); }; });
+  app.add_subcommand("queue", "the journal: changes still to make on the store")->callback([&p] {
+    p.run = [](const Session& s) { return cmd_queue(s); };
+  });
+  auto* flush = app.add_subcommand("flush", "wait until everything (or PATH) is on the store");
+  flush->add_option("PATH", p.path, "a file or directory in the mount");
+  flush->add_option("--timeout", p.timeout, "give up after this long (30s, 5m)")
+      ->type_name("DURATION");
+  flush->callback([&p] {
+    p.run = [&p](const Session& s) {
+      int code = kExitOk;
+      auto timeout = timeout_of(p, code, s);
+      if (code != kExitOk) return code;
+      return cmd_flush(s, FlushArgs{.path = p.path, .timeout = timeout});
+    };
+  });
+  app.add_subcommand("pause", "workers take no new uploads")->callback([&p] {
+    p.run = [](const Session& s) { return cmd_pause(s, true); };
+  });
+  app.add_subcommand("resume", "workers upload again")->callback([&p] {
+    p.run = [](const Session& s) { return cmd_pause(s, false); };
+  });
+  auto* ls = app.add_subcommand("ls", "cache and sync state per file (no daemon needed)");
+  ls->add_option("PATH", p.path, "a file or directory in the mount");
+  ls->callback([&p] { p.run = [&p](const Session& s) { return cmd_ls(s, p.path); }; });
+  for (const bool pin : {true, false}) {
+    auto* cmd = app.add_subcommand(pin ? "pin" : "unpin",
+                                   pin ? "download files or trees and keep them in the cache"
+                                       : "let pinned files be evicted again");
+    cmd->add_option("PATH", p.paths, "files or directories in the mount")->required();
+    cmd->callback(
+        [&p, pin] { p.run = [&p, pin](const Session& s) { return cmd_pin(s, p.paths, pin); }; });
+  }
+  auto* evict = app.add_subcommand("evict", "drop the cached bytes of clean files now");
+  evict->add_option("PATH", p.paths, "files or directories in the mount")->required();
+  evict->callback([&p] { p.run = [&p](const Session& s) { return cmd_evict(s, p.paths); }; });
+  auto* unmount = app.add_subcommand("unmount", "unmount, warning about pending uploads");
+  unmount->add_option("MOUNTPOINT", p.mountpoint, "the autosync mount")->required();
+  unmount->add_flag("--wait", p.wait, "flush first; do not unmount if that fails");
+  unmount->add_option("--timeout", p.timeout, "with --wait: give up after this long")
+      ->type_name("DURATION");
+  unmount->callback([&p] {
+    p.run = [&p](const Session& s) {
+      int code = kExitOk;
+      auto timeout = timeout_of(p, code, s);
+      if (code != kExitOk) return code;
+      return cmd_unmount(
+          s, UnmountArgs{.mountpoint = p.mountpoint, .wait = p.wait, .timeout = timeout});
+    };
+  });
+}
+
+}  // namespace
+
+int run_autosyncctl(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+  CLI::App app(kDescription, "autosyncctl");
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.set_version_flag("--version", "autosyncctl 0.1.0");
+  Parsed p;
+  add_globals(app, p);
+  add_commands(app, p);
+  std::vector<std::string> args(argv.rbegin(), argv.rend() - (argv.empty() ? 0 : 1));
+  try {
+    app.parse(args);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e, out, err);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  Session session{.hints = {}, .json = p.json, .out = out, .err = err};
+  if (p.cache) session.hints.cache = *p.cache;
+  if (p.mount) session.hints.mount = *p.mount;
+  return p.run ? p.run(session) : session.fail(kExitUsage, "no command given");
+}
+
+}  // namespace autosync::ctl

@@ -1,0 +1,37 @@
+// autosyncctl's commands, one function each; each returns the process's exit code
+// (session.h) and prints its result — JSON with --json, a table otherwise — on session.out.
+// Files by group: cmd_status.cpp (status, queue), cmd_sync.cpp (flush, pause, resume,
+// unmount), cmd_files.cpp (ls, pin, unpin, evict).
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tools/ctl/session.h"
+
+namespace autosync::ctl {
+
+int cmd_status(const Session& s);
+int cmd_queue(const Session& s);
+
+struct FlushArgs {
+  std::optional<std::string> path;
+  std::optional<std::chrono::milliseconds> timeout;  // none: wait as long as it takes
+};
+int cmd_flush(const Session& s, const FlushArgs& args);
+int cmd_pause(const Session& s, bool pause);
+
+struct UnmountArgs {
+  std::string mountpoint;
+  bool wait = false;
+  std::optional<std::chrono::milliseconds> timeout;
+};
+int cmd_unmount(const Session& s, const UnmountArgs& args);
+
+int cmd_ls(const Session& s, const std::optional<std::string>& path);
+int cmd_pin(const Session& s, const std::vector<std::string>& paths, bool pin);
+int cmd_evict(const Session& s, const std::vector<std::string>& paths);
+
+}  // namespace autosync::ctl
