@@ -6,6 +6,7 @@
 //   CACHE/events.sock    autosyncd's event stream, PUB/SUB (core/events)
 //   CACHE/control.sock   autosyncd's control socket, REQ/REP JSON (autosyncctl talks to it)
 //   CACHE/mount.json     written by the mounted autosyncfs: its mountpoint, remote and pid
+//   CACHE/client-id      this cache's random id, made once: tells its own objects from others'
 //   CACHE/mount.lock     held by the autosyncfs that has this cache mounted
 //   CACHE/syncd.lock     held by the autosyncd that uploads from this cache
 //   CACHE/autosyncfs.log, CACHE/autosyncd.log   the daemons' logs once they run detached
@@ -34,6 +35,7 @@ struct Paths {
   std::filesystem::path events_socket() const { return root / "events.sock"; }
   std::filesystem::path control_socket() const { return root / "control.sock"; }
   std::filesystem::path mount_info() const { return root / "mount.json"; }
+  std::filesystem::path client_id() const { return root / "client-id"; }
   std::filesystem::path fs_log() const { return root / "autosyncfs.log"; }
   std::filesystem::path syncd_log() const { return root / "autosyncd.log"; }
 };
@@ -61,6 +63,11 @@ class CacheDir {
   std::unique_ptr<index::Index> index_;
   std::unique_ptr<content::ContentStore> content_;
 };
+
+// This cache's client id (32 hex digits), made on first use and kept in CACHE/client-id:
+// written into the objects this cache uploads, so a retry after a crash can tell its own
+// unrecorded upload from someone else's change. Safe when several processes ask at once.
+Result<std::string> client_id(const Paths& paths);
 
 // Creates `dir` (and parents) when missing; the leaf gets mode 0700.
 Status make_private_dir(const std::filesystem::path& dir);
