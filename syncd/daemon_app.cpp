@@ -66,7 +66,7 @@ Result<Daemon> load(const std::vector<std::string>& argv) {
   AUTOSYNC_ASSIGN_OR_RETURN(
       auto args, config::parse_command_line(std::span(argv).subspan(argv.empty() ? 0 : 1),
                                             config::Syntax::kDaemon));
-  Daemon d{.options = {}, .args = std::move(args)};
+  Daemon d{.options = {}, .args = std::move(args), .conflicts = {}};
   if (d.args.help || d.args.version) return d;
   AUTOSYNC_ASSIGN_OR_RETURN(d.options,
                             config::load_options(d.args.command_line, process_env(), ::geteuid()));
