@@ -121,6 +121,8 @@ Status RemoteWatcher::merge_page(DirPass& pass, const backends::ListPage& page,
         drop_stale_bytes(ino);
         publish(events::EventKind::kRemoteChanged, ino, dir, name, path);
         publish(events::EventKind::kInvalidateInode, ino, 0, "", path);
+        // The next lookup meets the inode's new generation (a new kernel inode, new size).
+        publish(events::EventKind::kInvalidateEntry, 0, dir, name, path);
         break;
       case vfs::MergeOutcome::kDeferred:
         ++report.deferred;

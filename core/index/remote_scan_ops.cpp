@@ -1,5 +1,7 @@
-// ReadTxn: what autosyncd's remote watcher asks of the index — which directories to compare
-// with the store.
+// ReadTxn/WriteTxn: what a remote scan asks of the index — which directories to compare with
+// the store (autosyncd's remote watcher), and a changed file's new kernel inode.
+#include <string>
+
 #include "core/index/txn.h"
 #include "core/index/txn_util.h"
 
@@ -21,6 +23,15 @@ Result<std::vector<Ino>> ReadTxn::scan_dirs(bool all, Ino after, size_t limit) {
     if (!row) return out;
     out.push_back(stmt->uint64(0));
   }
+}
+
+Status WriteTxn::renew_kernel_inode(Ino ino) {
+  AUTOSYNC_ASSIGN_OR_RETURN(
+      auto stmt,
+      db().prepare_cached("UPDATE inodes SET generation = generation + 1 WHERE ino = ?"));
+  AUTOSYNC_RETURN_IF_ERROR(stmt->bind(1, ino).run());
+  if (db().changes() == 0) return not_found("renew kernel inode " + std::to_string(ino));
+  return Status::ok();
 }
 
 }  // namespace autosync::index

@@ -159,6 +159,11 @@ class WriteTxn : public ReadTxn {
   Result<InodeRecord> set_attrs(Ino ino, const AttrChanges& changes);
   // local_gen + 1 (every change the store must see); returns the new local_gen.
   Result<uint64_t> bump_local_gen(Ino ino);
+  // generation + 1: the kernel's inode for `ino` goes stale at its next lookup and a new one
+  // is made, with the attributes the index has now (a kernel with the write-back cache
+  // otherwise keeps a cached file's old size forever). Only for a file nothing has open.
+  // remote_scan_ops.cpp.
+  Status renew_kernel_inode(Ino ino);
   // The store now holds generation `gen` as `remote`: synced_gen = gen and remote_* set.
   // The inode stays dirty if local_gen moved past gen meanwhile. An older gen than
   // synced_gen (a late, superseded upload) changes nothing.

@@ -120,6 +120,9 @@ Result<MergeOutcome> merge_listed_child(index::WriteTxn& txn, const MergeRequest
   AUTOSYNC_RETURN_IF_ERROR(txn.set_attrs(rec.ino, changes).status());
   AUTOSYNC_RETURN_IF_ERROR(txn.clear_ranges(rec.ino));  // after set_attrs: nothing is local
   AUTOSYNC_RETURN_IF_ERROR(txn.mark_synced(rec.ino, rec.local_gen, *spec.remote).status());
+  // A kernel with the write-back cache never takes a cached file's size from us again: its
+  // next lookup must make a new kernel inode. Not while open (that inode would turn to EIO).
+  if (rec.open_count == 0) AUTOSYNC_RETURN_IF_ERROR(txn.renew_kernel_inode(rec.ino));
   return MergeOutcome::kChanged;
 }
 

@@ -80,8 +80,10 @@ struct MergeRequest {
 
 // One child the store shows, merged in `txn`: a new inode if the index has none; a clean file
 // whose etag changed gets the new version and loses its cached ranges (the caller drops its
-// bytes after the commit); anything else stays. Either way the pass has seen it. `ino` is
-// set to the child's inode when there is one. A name the index refuses is skipped.
+// bytes after the commit) and, when nothing has it open, a new generation, so the kernel's
+// next lookup makes a new kernel inode with the new size; anything else stays. Either way the pass
+// has seen it. `ino` is set to the child's inode when there is one. A name the index refuses is
+// skipped.
 Result<MergeOutcome> merge_listed_child(index::WriteTxn& txn, const MergeRequest& request,
                                         std::string_view name, const ListedChild& child,
                                         index::Ino& ino);

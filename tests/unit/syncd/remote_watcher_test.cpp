@@ -149,7 +149,8 @@ TEST_CASE("remote watcher: a clean file changed on the store takes the new versi
   REQUIRE(after.remote);
   CHECK(after.remote->etag == etag);
   CHECK(after.size == 19);
-  CHECK(after.cached_bytes == 0);  // the old bytes are stale
+  CHECK(after.cached_bytes == 0);                // the old bytes are stale
+  CHECK(after.generation == a->generation + 1);  // a new kernel inode at the next lookup
   CHECK_FALSE(after.dirty());
   std::string buf(32, '\0');
   auto got = w.f.content->read(a->ino, 0, buf);
@@ -157,6 +158,7 @@ TEST_CASE("remote watcher: a clean file changed on the store takes the new versi
   auto events = w.sink.take();
   CHECK(has(events, EventKind::kRemoteChanged, a->ino, kRootIno, "a.txt"));
   CHECK(has(events, EventKind::kInvalidateInode, a->ino, 0, ""));
+  CHECK(has(events, EventKind::kInvalidateEntry, 0, kRootIno, "a.txt"));
 }
 
 TEST_CASE("remote watcher: a file removed on the store disappears") {
@@ -215,6 +217,7 @@ TEST_CASE("remote watcher: an open file keeps its version until it is closed") {
   CHECK(report.changed == 0);
   CHECK(w.f.inode(a->ino).remote->etag == first);
   CHECK(w.f.inode(a->ino).cached_bytes == 3);
+  CHECK(w.f.inode(a->ino).generation == a->generation);  // the open kernel inode stays good
   CHECK(w.sink.count(EventKind::kRemoteChanged) == 0);
 
   REQUIRE(w.f.index->drop_open(a->ino).is_ok());
