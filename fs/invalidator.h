@@ -8,8 +8,9 @@
 // by their timeouts, and open() decides keep_cache by comparing versions. The subscriber
 // reconnects by itself when the daemon restarts.
 //
-// Threading: one thread of its own, started by the constructor and joined by the destructor
-// (within about kPollInterval). KernelCaches is called on that thread.
+// Threading: one thread of its own, started by the constructor and joined by the destructor,
+// which wakes it through an inproc socket (so an unmount is not held up). KernelCaches is
+// called on that thread.
 // Ownership: borrows the zmq context and the KernelCaches; both must outlive it.
 #pragma once
 
@@ -40,7 +41,7 @@ class KernelCaches {
 
 class Invalidator {
  public:
-  static constexpr std::chrono::milliseconds kPollInterval{200};
+  static constexpr std::chrono::milliseconds kPollInterval{1000};  // how often it looks at stop
 
   // Subscribes to `socket_path` and starts the thread. kInvalid for a socket path too long.
   static Result<std::unique_ptr<Invalidator>> start(zmq::context_t& context,
@@ -57,13 +58,16 @@ class Invalidator {
     friend class Invalidator;
     Key() = default;
   };
-  Invalidator(Key key, std::unique_ptr<events::EventSubscriber> subscriber, KernelCaches& kernel);
+  Invalidator(Key key, std::unique_ptr<events::EventSubscriber> subscriber, zmq::socket_t wake_rx,
+              zmq::socket_t wake_tx, KernelCaches& kernel);
 
  private:
   void run(const std::stop_token& stop);
   void apply(const events::Event& event);
 
   std::unique_ptr<events::EventSubscriber> subscriber_;  // used by thread_ only
+  zmq::socket_t wake_rx_;                                // thread_ only: a message means "stop now"
+  zmq::socket_t wake_tx_;                                // the destructor's end of that pair
   KernelCaches& kernel_;
   std::atomic<uint64_t> applied_{0};
   std::jthread thread_;  // last: started after everything it uses exists

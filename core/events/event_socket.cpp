@@ -108,6 +108,16 @@ std::optional<Event> EventSubscriber::receive(std::chrono::milliseconds timeout)
   std::array<zmq::pollitem_t, 1> items{zmq::pollitem_t{socket_.handle(), 0, ZMQ_POLLIN, 0}};
   try {
     if (zmq::poll(items.data(), items.size(), timeout) <= 0) return std::nullopt;
+  } catch (const zmq::error_t& e) {
+    // EINTR from a signal, or the context shutting down: the caller's loop decides.
+    spdlog::debug("events {}: receive: {}", endpoint_, e.what());
+    return std::nullopt;
+  }
+  return try_receive();
+}
+
+std::optional<Event> EventSubscriber::try_receive() {
+  try {
     zmq::message_t message;
     if (!socket_.recv(message, zmq::recv_flags::dontwait)) return std::nullopt;
     auto event = decode(message.to_string_view());

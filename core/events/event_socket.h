@@ -71,6 +71,10 @@ class EventSubscriber {
   // wait was interrupted, or the message was not a valid event (logged at debug and
   // skipped: a reader of version 1 ignores a newer daemon's messages).
   std::optional<Event> receive(std::chrono::milliseconds timeout);
+  // The next event if one is queued, without waiting; for a caller that polls this socket
+  // (handle()) together with sockets of its own.
+  std::optional<Event> try_receive();
+  void* handle() { return socket_.handle(); }
 
   class Key {
     friend class EventSubscriber;
