@@ -184,6 +184,14 @@ class WriteTxn : public ReadTxn {
 
   // ---- cached ranges (cached_bytes follows) ----
   Result<uint64_t> add_range(Ino ino, uint64_t start, uint64_t end);  // -> cached_bytes
+  // A write of [start, end) to a regular file, in one load and one store of its row: the
+  // bytes are cached (and a hole a write past the end leaves: it reads as zeros), the size
+  // grows to `end` if that is past it, mtime and ctime become `now`, local_gen + 1.
+  struct Written {
+    InodeRecord inode;          // as it is after
+    uint64_t newly_cached = 0;  // bytes added to cached_bytes
+  };
+  Result<Written> record_write(Ino ino, uint64_t start, uint64_t end, int64_t now);
   Result<uint64_t> truncate_ranges(Ino ino, uint64_t size);           // -> cached_bytes
   Status clear_ranges(Ino ino);
   // Eviction: if `ino` is a clean (local_gen == synced_gen), unpinned, closed file holding
@@ -263,6 +271,7 @@ class WriteTxn : public ReadTxn {
   Status delete_dentry(Ino parent, std::string_view name);
   Result<std::optional<int64_t>> coalesce(const JournalEntry& entry);
   Status set_cached_bytes(Ino ino);
+  Result<uint64_t> merge_range(Ino ino, uint64_t start, uint64_t end);  // -> newly cached
 };
 
 }  // namespace autosync::index

@@ -70,13 +70,9 @@ Status WriteTxn::remove_xattr(Ino ino, std::string_view name) {
   return set_ctime_now(db(), ino, now_ns());
 }
 
-// Merges [start, end) with every range it overlaps or touches: one row replaces them, and
-// cached_bytes grows by the bytes that were not cached before.
-Result<uint64_t> WriteTxn::add_range(Ino ino, uint64_t start, uint64_t end) {
-  const std::string what = fmt::format("add range [{}, {}) to {}", start, end, ino);
-  if (start > end || end > kMaxOffset) return invalid(what + ": bad range");
-  AUTOSYNC_ASSIGN_OR_RETURN(auto rec, detail::load_inode(db(), ino, what));
-  if (start == end) return rec.cached_bytes;
+// Merges [start, end) with every range it overlaps or touches: one row replaces them.
+// Returns how many of its bytes were not cached before.
+Result<uint64_t> WriteTxn::merge_range(Ino ino, uint64_t start, uint64_t end) {
   AUTOSYNC_ASSIGN_OR_RETURN(
       auto overlapping,
       db().prepare_cached("DELETE FROM ranges WHERE ino = ?1 AND start_off <= ?3 AND"
@@ -94,9 +90,39 @@ Result<uint64_t> WriteTxn::add_range(Ino ino, uint64_t start, uint64_t end) {
       auto insert,
       db().prepare_cached("INSERT INTO ranges (ino, start_off, end_off) VALUES (?, ?, ?)"));
   AUTOSYNC_RETURN_IF_ERROR(insert->bind(1, ino).bind(2, merged_start).bind(3, merged_end).run());
-  rec.cached_bytes += (merged_end - merged_start) - covered;
+  return (merged_end - merged_start) - covered;
+}
+
+// cached_bytes grows by the bytes of [start, end) that were not cached before.
+Result<uint64_t> WriteTxn::add_range(Ino ino, uint64_t start, uint64_t end) {
+  const std::string what = fmt::format("add range [{}, {}) to {}", start, end, ino);
+  if (start > end || end > kMaxOffset) return invalid(what + ": bad range");
+  AUTOSYNC_ASSIGN_OR_RETURN(auto rec, detail::load_inode(db(), ino, what));
+  if (start == end) return rec.cached_bytes;
+  AUTOSYNC_ASSIGN_OR_RETURN(const uint64_t added, merge_range(ino, start, end));
+  rec.cached_bytes += added;
   AUTOSYNC_RETURN_IF_ERROR(detail::store_inode(db(), rec));
   return rec.cached_bytes;
+}
+
+// What set_attrs (size, mtime), add_range and bump_local_gen would do for a write, in one
+// load and one store of the inode row: a write is the commonest change there is.
+Result<WriteTxn::Written> WriteTxn::record_write(Ino ino, uint64_t start, uint64_t end,
+                                                 int64_t now) {
+  const std::string what = fmt::format("record a write of [{}, {}) to {}", start, end, ino);
+  if (start >= end || end > kMaxOffset) return invalid(what + ": bad range");
+  AUTOSYNC_ASSIGN_OR_RETURN(auto rec, detail::load_inode(db(), ino, what));
+  if (rec.kind != InodeKind::kFile) return invalid(what + ": not a regular file");
+  // An extension past the old end is cached too: the hole before `start` reads as zeros.
+  const uint64_t from = end > rec.size ? std::min(start, rec.size) : start;
+  AUTOSYNC_ASSIGN_OR_RETURN(const uint64_t added, merge_range(ino, from, end));
+  rec.cached_bytes += added;
+  rec.size = std::max(rec.size, end);
+  rec.mtime_ns = now;
+  rec.ctime_ns = now;
+  rec.local_gen += 1;
+  AUTOSYNC_RETURN_IF_ERROR(detail::store_inode(db(), rec));
+  return Written{.inode = std::move(rec), .newly_cached = added};
 }
 
 Status WriteTxn::set_cached_bytes(Ino ino) {

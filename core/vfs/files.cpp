@@ -128,21 +128,15 @@ Result<size_t> CacheVfs::write(Ino ino, Handle handle, uint64_t offset,
                            "write " + ino_text(ino) + ": not open for writing");
     }
   }
+  if (data.empty()) return size_t{0};
   auto guard = inode_locks_.lock(ino);
   budget_.make_room(ino, data.size());  // at most this much is new to the cache
   AUTOSYNC_RETURN_IF_ERROR(store_bytes(ino, offset, data));
-  const uint64_t end = offset + data.size();
   const int64_t now = now_ns();
   AUTOSYNC_ASSIGN_OR_RETURN(auto txn, index_.write());
-  AUTOSYNC_ASSIGN_OR_RETURN(auto rec, txn.get(ino));
-  index::AttrChanges changes;
-  changes.mtime_ns = now;
-  if (end > rec.size) changes.size = end;
-  AUTOSYNC_RETURN_IF_ERROR(txn.set_attrs(ino, changes).status());
-  AUTOSYNC_ASSIGN_OR_RETURN(uint64_t cached, txn.add_range(ino, offset, end));
-  AUTOSYNC_RETURN_IF_ERROR(txn.bump_local_gen(ino).status());
+  AUTOSYNC_ASSIGN_OR_RETURN(auto written, txn.record_write(ino, offset, offset + data.size(), now));
   AUTOSYNC_RETURN_IF_ERROR(txn.commit());
-  budget_.added(static_cast<int64_t>(cached) - static_cast<int64_t>(rec.cached_bytes));
+  budget_.added(static_cast<int64_t>(written.newly_cached));
   (void)index_.touch(ino, now);  // written data is recently used data (an eviction hint)
   std::lock_guard lock(mu_);
   if (auto it = files_.find(handle); it != files_.end()) it->second.dirty = true;

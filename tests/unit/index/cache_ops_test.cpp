@@ -169,3 +169,39 @@ TEST_CASE("an index made by schema v1 gains listed_epoch and keeps its rows", "[
   REQUIRE(txn.is_ok());
   CHECK(txn->mark_seen(a.ino, 3).is_ok());
 }
+
+TEST_CASE("record_write caches the bytes and a hole it leaves, grows the size, bumps the gen",
+          "[index]") {
+  IndexFixture f;
+  auto file = f.mkfile(kRootIno, "w", 0);
+  const uint64_t gen = file.local_gen;
+  auto write = [&](uint64_t start, uint64_t end, int64_t now) {
+    auto txn = f.index->write();
+    REQUIRE(txn.is_ok());
+    auto written = txn->record_write(file.ino, start, end, now);
+    REQUIRE(written.is_ok());
+    REQUIRE(txn->commit().is_ok());
+    return *written;
+  };
+  auto first = write(0, 100, 5);
+  CHECK(first.newly_cached == 100);
+  CHECK(first.inode.size == 100);
+  CHECK(first.inode.mtime_ns == 5);
+  CHECK(first.inode.ctime_ns == 5);
+  CHECK(first.inode.local_gen == gen + 1);
+  auto past_end = write(200, 300, 6);  // the hole [100, 200) reads as zeros: cached too
+  CHECK(past_end.newly_cached == 200);
+  CHECK(past_end.inode.size == 300);
+  CHECK(past_end.inode.cached_bytes == 300);
+  auto inside = write(50, 150, 7);  // nothing new, the size stays
+  CHECK(inside.newly_cached == 0);
+  CHECK(inside.inode.size == 300);
+  CHECK(inside.inode.local_gen == gen + 3);
+  auto ranges = f.index->load_ranges(file.ino);
+  REQUIRE(ranges.is_ok());
+  CHECK(ranges->contains(0, 300));
+  auto txn = f.index->write();
+  REQUIRE(txn.is_ok());
+  CHECK(txn->record_write(file.ino, 10, 10, 8).status().is(ErrorKind::kInvalid));
+  CHECK(txn->record_write(kRootIno, 0, 10, 8).status().is(ErrorKind::kInvalid));
+}
