@@ -156,6 +156,7 @@ Status run(const Daemon& d) {
   const size_t connections = d.options.sync.workers + 2;
   AUTOSYNC_ASSIGN_OR_RETURN(auto cache, cachedir::CacheDir::open(paths.root, {connections}));
   AUTOSYNC_ASSIGN_OR_RETURN(auto store, backends::open(d.options.store));
+  AUTOSYNC_ASSIGN_OR_RETURN(const std::string client_id, cachedir::client_id(paths));
 
   // Signals are taken by sigtimedwait on this thread only: block them before any thread
   // starts, so every thread inherits the mask.
@@ -168,7 +169,9 @@ Status run(const Daemon& d) {
   auto publisher = events::EventPublisher::bind(zmq_context, paths.events_socket());
   if (!publisher) spdlog::warn("no event stream: {}", publisher.status().to_string());
   events::EventSink& events = publisher ? static_cast<events::EventSink&>(**publisher) : no_events;
-  WorkerPool pool(cache.index(), cache.content(), *store, worker_options_of(d.options, d.conflicts),
+  WorkerOptions worker_options = worker_options_of(d.options, d.conflicts);
+  worker_options.client_id = client_id;
+  WorkerPool pool(cache.index(), cache.content(), *store, std::move(worker_options),
                   "autosyncd-" + std::to_string(::getpid()), events);
   AUTOSYNC_RETURN_IF_ERROR(pool.start());
   AUTOSYNC_ASSIGN_OR_RETURN(auto listener, doorbell::DoorbellListener::bind(

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string_view>
 #include <vector>
 
 #include "backends/object_store.h"
@@ -50,6 +51,8 @@ struct OpContext {
   FollowUp* follow_up = nullptr;
   // The wall clock for conflict names and records (nanoseconds since the epoch).
   int64_t now_ns = 0;
+  // This cache's client id (cachedir::client_id), written into uploads; "": none written.
+  std::string_view client_id;
 };
 
 // "Inode `ino` is on the store at `remote` as of local generation `gen`" (mark_synced).

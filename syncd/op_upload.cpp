@@ -6,6 +6,7 @@
 #include "syncd/conflict_resolve.h"
 #include "syncd/journal_ops.h"
 #include "syncd/op_util.h"
+#include "syncd/own_upload.h"
 
 namespace autosync::syncd {
 namespace {
@@ -38,6 +39,20 @@ Result<bool> removed_if_unlinked(const OpContext& ctx, const index::JournalEntry
   return true;
 }
 
+// A failed condition may be this cache's own upload that a crash kept the index from
+// recording (own_upload.h): that generation is on the store already, and an older one is
+// the version this change replaces. Anything else stays the failure it was.
+Result<backends::ObjectInfo> past_own_upload(const OpContext& ctx, const index::InodeRecord& inode,
+                                             const index::JournalEntry& row,
+                                             backends::PutOptions options, Status failed) {
+  auto own = own_upload_at(ctx, row.key, inode.ino);
+  if (!own.is_ok() || !own->has_value()) return failed;
+  OwnUpload& found = **own;
+  if (found.gen >= row.gen) return std::move(found.object);
+  options.conditions = backends::Conditions{.if_match = found.object.etag, .if_none_match = {}};
+  return upload_inode(ctx, inode, row.key, std::move(options));
+}
+
 }  // namespace
 
 OpResult run_upload(const OpContext& ctx, const index::JournalEntry& row) {
@@ -49,7 +64,11 @@ OpResult run_upload(const OpContext& ctx, const index::JournalEntry& row) {
   backends::PutOptions options{.metadata = meta_for(*inode, ctx.conflicts),
                                .content_type = content_type_for(row.key),
                                .conditions = base_conditions(*inode, row)};
+  add_upload_token(ctx, inode->ino, row.gen, options.metadata);
   Result<backends::ObjectInfo> info = upload_inode(ctx, *inode, row.key, options);
+  if (!info.is_ok() && info.status().is(ErrorKind::kPreconditionFailed)) {
+    info = past_own_upload(ctx, *inode, row, options, std::move(info).take_status());
+  }
   if (!info.is_ok()) {
     if (!info.status().is(ErrorKind::kPreconditionFailed)) {
       return std::move(info).take_status().context(fmt::format("upload {}", row.key));

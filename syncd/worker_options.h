@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <string>
 
 #include "backends/transfer/transfer.h"
 #include "core/index/index_options.h"
@@ -35,6 +36,8 @@ struct WorkerOptions {
   // How a local change that meets a remote one is resolved, and who this client is
   // (sync.conflict_policy, sync.conflict_rules, sync.host, sync.priority).
   ConflictOptions conflicts;
+  // This cache's client id, written into every upload (syncd/own_upload.h); "": none.
+  std::string client_id;
   // Nanoseconds since the epoch for claims and retry times; empty = the system clock.
   index::Clock clock;
 };

@@ -186,7 +186,8 @@ void WorkerPool::apply(const index::JournalEntry& row) {
                       .move_concurrency = options_.move_concurrency,
                       .conflicts = &options_.conflicts,
                       .follow_up = &follow_up,
-                      .now_ns = wall_ns};
+                      .now_ns = wall_ns,
+                      .client_id = options_.client_id};
   const auto started = std::chrono::steady_clock::now();
   OpResult result = run_journal_op(ctx, row);
   const auto elapsed = duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);

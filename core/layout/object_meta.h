@@ -42,6 +42,9 @@ struct OriginMeta {
 
 inline constexpr std::string_view kHostField = "autosync-host";
 inline constexpr std::string_view kPriorityField = "autosync-priority";
+// "CLIENT/INO/GEN": the cache (its client id), inode and generation an upload came from, so a
+// retry after a crash knows its own object (syncd/own_upload.h).
+inline constexpr std::string_view kUploadField = "autosync-upload";
 
 inline constexpr std::string_view kDirContentType = "application/x-directory";
 
