@@ -17,6 +17,19 @@ events::Event entry_event(index::Ino parent, std::string_view name, std::string_
   return e;
 }
 
+// The name `ino` has now (its first, for a file with several), for the kernel to look up
+// again; none for an inode with no name.
+Status invalidate_name(index::WriteTxn& txn, std::vector<events::Event>& out, index::Ino ino) {
+  auto path = txn.path_of(ino);
+  if (!path.is_ok()) {
+    return path.status().is(ErrorKind::kNotFound) ? Status::ok() : path.status();
+  }
+  const auto [dir_path, name] = split_key(*path);
+  AUTOSYNC_ASSIGN_OR_RETURN(auto dir, txn.dir_at(dir_path));
+  if (dir) out.push_back(entry_event(*dir, name, *path));
+  return Status::ok();
+}
+
 Status changed_meanwhile(std::string_view key, std::string_view what) {
   return transient(
       fmt::format("conflict on {}: {} while it was resolved; trying again", key, what));
@@ -87,12 +100,15 @@ FollowUp::Step remote_wins_step(index::Ino ino, uint64_t gen, int64_t row_seq,
     if (inode.open_count > 0) return changed_meanwhile(key, "the file was opened");
     AUTOSYNC_RETURN_IF_ERROR(txn.reset_to_remote(ino, theirs).status());
     AUTOSYNC_RETURN_IF_ERROR(txn.drop_pending_changes(ino, row_seq).status());
+    // A kernel with the write-back cache never takes a cached file's size from us: its next
+    // lookup must make a new kernel inode (nothing has this one open, checked above).
+    AUTOSYNC_RETURN_IF_ERROR(txn.renew_kernel_inode(ino));
     events::Event e;
     e.kind = events::EventKind::kInvalidateInode;
     e.ino = ino;
     e.path = key;
     out.push_back(std::move(e));
-    return Status::ok();
+    return invalidate_name(txn, out, ino);
   };
 }
 

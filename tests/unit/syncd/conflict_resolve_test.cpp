@@ -241,6 +241,8 @@ TEST_CASE("remote wins: the local inode becomes the remote version, clean and un
   const auto inval = h.sink.of(events::EventKind::kInvalidateInode);
   REQUIRE(inval.size() == 1);
   CHECK(inval[0].ino == file.ino);
+  CHECK(h.sink.has_entry(kRootIno, "theirs.txt"));  // the kernel looks the name up again
+  CHECK(reset.generation == file.generation + 1);   // and makes a new kernel inode
 }
 
 TEST_CASE("remote wins over an open file keeps both instead: nothing is lost") {
