@@ -51,7 +51,7 @@ TEST_CASE("autosyncctl ls shows cached, dirty, pinned and sync state per file", 
   CHECK(json_of(offline)[0]["path"] == "docs/a.md");
 }
 
-TEST_CASE("pin fetches a file and keeps it through evict; unpin lets evict drop it", "[cli][ctl]") {
+TEST_CASE("pin fetches a file and keeps it through evict, unpin lets evict drop it", "[cli][ctl]") {
   CliFixture f;
   const std::string body(3 << 20, 'p');
   write_file(f.bucket / "big.bin", body);

@@ -33,7 +33,7 @@ TEST_CASE("autosyncctl status shows the remote, the mount and the queue", "[cli]
   REQUIRE(f.unmount().exit_code == 0);
 }
 
-TEST_CASE("pause holds uploads in the queue; resume and flush put them on the store",
+TEST_CASE("pause holds uploads in the queue, resume and flush put them on the store",
           "[cli][ctl]") {
   CliFixture f;
   mount_with_daemon(f);
@@ -72,7 +72,7 @@ TEST_CASE("pause holds uploads in the queue; resume and flush put them on the st
   REQUIRE(f.unmount().exit_code == 0);
 }
 
-TEST_CASE("autosyncctl unmount --wait flushes first; without it, it warns", "[cli][ctl]") {
+TEST_CASE("autosyncctl unmount --wait flushes first, without it it warns", "[cli][ctl]") {
   CliFixture f;
   mount_with_daemon(f);
   write_file(f.mnt / "last.txt", "last");
@@ -99,7 +99,7 @@ TEST_CASE("autosyncctl unmount --wait flushes first; without it, it warns", "[cl
   CHECK(eventually([&] { return g.object_is("later.txt", "later"); }));
 }
 
-TEST_CASE("autosyncctl errors: no daemon is exit 3, bad usage 2, bad paths 1", "[cli][ctl]") {
+TEST_CASE("autosyncctl errors - no daemon is exit 3, bad usage 2, bad paths 1", "[cli][ctl]") {
   CliFixture f;
   std::filesystem::create_directories(f.cache);
   for (const auto& cmd : {"status", "queue", "flush", "pause", "resume"}) {

@@ -6,8 +6,10 @@
 namespace autosync::testing {
 
 CommandResult ctl(std::vector<std::string> args) {
-  args.insert(args.begin(), program("autosyncctl").string());
-  return run(std::move(args));
+  std::vector<std::string> argv{program("autosyncctl").string()};
+  for (auto& arg : args)
+    argv.push_back(std::move(arg));
+  return run(std::move(argv));
 }
 
 nlohmann::json json_of(const CommandResult& result) {

@@ -76,8 +76,10 @@ int run_fusermount(const Session& s, const std::string& mountpoint) {
 }  // namespace
 
 int cmd_flush(const Session& s, const FlushArgs& args) {
+  Session scoped = s;
+  if (args.path && !scoped.hints.cache && !scoped.hints.mount) scoped.hints.path = *args.path;
   int code = kExitOk;
-  auto daemon = connect(s, code);
+  auto daemon = connect(scoped, code);
   if (!daemon) return code;
   std::string path;
   if (args.path) {

@@ -28,7 +28,7 @@ TEST_CASE("autosync mounts are read from mountinfo, escapes undone", "[ctl]") {
   CHECK(mounts[2] == "/mnt/opt");
 }
 
-TEST_CASE("paths become mount-relative; outside the mount is an error", "[ctl]") {
+TEST_CASE("paths become mount-relative, outside the mount is an error", "[ctl]") {
   const Target mounted{.cache_dir = "/c", .mountpoint = std::filesystem::path("/mnt/b")};
   CHECK(mount_relative(mounted, "/mnt/b").value() == "");
   CHECK(mount_relative(mounted, "/mnt/b/").value() == "");

@@ -66,7 +66,7 @@ TEST_CASE("a move's source counts under the path it leaves", "[ctl]") {
   CHECK(txn.pending_stats_under("new").value().count == 1);
 }
 
-TEST_CASE("cache counts: files, dirty, pinned, cached bytes and the last error", "[ctl]") {
+TEST_CASE("cache counts - files, dirty, pinned, cached bytes and the last error", "[ctl]") {
   IndexFixture f;
   const auto a = f.mkfile(kRootIno, "a", 10);
   const auto b = f.mkfile(kRootIno, "b", 10);
