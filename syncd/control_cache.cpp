@@ -6,6 +6,10 @@
 //   unpin {paths} -> {files}
 //   evict {paths} -> {files, bytes, skipped}   drops the cached bytes of clean, closed,
 //                                      unpinned files now; the others are counted in skipped.
+//   gc            -> {files, bytes}    removes content files whose inode the index no longer
+//                                      has (a purge or an eviction a crash interrupted).
+//                                      Safe next to a mount: inode numbers are never reused,
+//                                      and a file's content is written after its row exists.
 //
 // Eviction from this process: the mount caches descriptors of content files, so the file is
 // truncated, never removed (a removed file would live on behind the mount's descriptor and
@@ -14,6 +18,8 @@
 // mount can slip between the check and the truncate. The price: a crash between the
 // truncate and the commit leaves ranges over a hole (zeros) for that clean file until the
 // cache is checked (autosyncctl fsck).
+#include <filesystem>
+
 #include "syncd/control_paths.h"
 #include "syncd/control_server.h"
 
@@ -69,12 +75,35 @@ Result<Json> evict(ControlContext& ctx, const Json& request) {
   return Json{{"files", files}, {"bytes", bytes}, {"skipped", skipped}};
 }
 
+Result<Json> gc(ControlContext& ctx) {
+  uint64_t files = 0, bytes = 0;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(ctx.content.dir(), ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    const std::string name = it->path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const index::Ino ino = std::stoull(name);
+    if (it->path() != ctx.content.path_of(ino)) continue;  // not where the store keeps it
+    auto rec = ctx.index.get(ino);
+    if (rec || !rec.status().is(ErrorKind::kNotFound)) continue;
+    auto allocated = ctx.content.allocated_bytes(ino);
+    const uint64_t size = allocated ? *allocated : 0;
+    AUTOSYNC_RETURN_IF_ERROR(ctx.content.remove(ino));
+    ++files;
+    bytes += size;
+  }
+  if (ec) return from_errno(ec.value(), "gc: " + ctx.content.dir().string());
+  return Json{{"files", files}, {"bytes", bytes}};
+}
+
 }  // namespace
 
 void add_cache_commands(ControlCommands& commands, ControlContext& context) {
   commands["pin"] = [&context](const Json& r) { return set_pinned(context, r, true); };
   commands["unpin"] = [&context](const Json& r) { return set_pinned(context, r, false); };
   commands["evict"] = [&context](const Json& r) { return evict(context, r); };
+  commands["gc"] = [&context](const Json&) { return gc(context); };
 }
 
 }  // namespace autosync::syncd

@@ -111,3 +111,25 @@ TEST_CASE("evict keeps dirty data, and pin and evict refuse what is not there", 
   CHECK(ctl({"resume", "--mount", f.mnt.string()}).exit_code == 0);
   REQUIRE(f.unmount().exit_code == 0);
 }
+
+TEST_CASE("gc removes content files no inode uses and keeps the others", "[cli][ctl]") {
+  CliFixture f;
+  mount_with_daemon(f);
+  write_file(f.mnt / "kept.txt", "kept");
+  REQUIRE(ctl({"flush", "--mount", f.mnt.string(), "--timeout", "30s"}).exit_code == 0);
+  const auto stray = f.cache / "content" / "3f" / "999999999";  // 999999999 & 0xff = 0xff
+  const auto right = f.cache / "content" / "ff" / "999999999";
+  std::filesystem::create_directories(right.parent_path());
+  write_file(right, "orphan");
+  std::filesystem::create_directories(stray.parent_path());
+  write_file(stray, "not where the store keeps it");
+  const auto table = ctl({"gc", "--mount", f.mnt.string()});
+  INFO(table.err);
+  REQUIRE(table.exit_code == 0);
+  CHECK_THAT(table.out, Catch::Contains("removed 1 orphaned"));
+  CHECK_FALSE(std::filesystem::exists(right));
+  CHECK(std::filesystem::exists(stray));  // not a content file: left alone
+  CHECK(json_of(ctl({"gc", "--json", "--mount", f.mnt.string()}))["files"] == 0);
+  CHECK(read_file(f.mnt / "kept.txt") == "kept");
+  REQUIRE(f.unmount().exit_code == 0);
+}

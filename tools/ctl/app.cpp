@@ -77,6 +77,9 @@ void add_commands(CLI::App& app, Parsed& p) {
   auto* evict = app.add_subcommand("evict", "drop the cached bytes of clean files now");
   evict->add_option("PATH", p.paths, "files or directories in the mount")->required();
   evict->callback([&p] { p.run = [&p](const Session& s) { return cmd_evict(s, p.paths); }; });
+  app.add_subcommand("gc", "remove content files no inode uses any more")->callback([&p] {
+    p.run = [](const Session& s) { return cmd_gc(s); };
+  });
   auto* unmount = app.add_subcommand("unmount", "unmount, warning about pending uploads");
   unmount->add_option("MOUNTPOINT", p.mountpoint, "the autosync mount")->required();
   unmount->add_flag("--wait", p.wait, "flush first; do not unmount if that fails");

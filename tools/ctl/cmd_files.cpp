@@ -265,4 +265,19 @@ int cmd_evict(const Session& s, const std::vector<std::string>& paths) {
   return kExitOk;
 }
 
+int cmd_gc(const Session& s) {
+  int code = kExitOk;
+  auto daemon = connect(s, code);
+  if (!daemon) return code;
+  auto reply = call(s, *daemon, "gc", Json::object(), code);
+  if (!reply) return code;
+  if (s.json) {
+    s.out << reply->dump(2) << '\n';
+  } else {
+    s.out << fmt::format("removed {} orphaned content files ({})\n", reply->value("files", 0),
+                         human_size(reply->value("bytes", uint64_t{0})));
+  }
+  return kExitOk;
+}
+
 }  // namespace autosync::ctl

@@ -1,7 +1,7 @@
 // autosyncctl's commands, one function each; each returns the process's exit code
 // (session.h) and prints its result — JSON with --json, a table otherwise — on session.out.
 // Files by group: cmd_status.cpp (status, queue), cmd_sync.cpp (flush, pause, resume,
-// unmount), cmd_files.cpp (ls, pin, unpin, evict).
+// unmount), cmd_files.cpp (ls, pin, unpin, evict, gc).
 #pragma once
 
 #include <chrono>
@@ -33,5 +33,6 @@ int cmd_unmount(const Session& s, const UnmountArgs& args);
 int cmd_ls(const Session& s, const std::optional<std::string>& path);
 int cmd_pin(const Session& s, const std::vector<std::string>& paths, bool pin);
 int cmd_evict(const Session& s, const std::vector<std::string>& paths);
+int cmd_gc(const Session& s);
 
 }  // namespace autosync::ctl
