@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -25,6 +26,26 @@ backends::UserMetadata meta_for(const index::InodeRecord& inode, const ConflictO
 }
 
 namespace {
+
+// A cache file as the file system sees it: `length` bytes, where what lies past the content
+// file's end reads as zeros (a truncate that grew the file, or pages a killed mount never
+// wrote back, leave the content file shorter than the inode; the missing bytes are holes).
+class PaddedFileSource final : public backends::ByteSource {
+ public:
+  PaddedFileSource(int fd, uint64_t length) : file_(fd, 0, length), length_(length) {}
+  uint64_t size() const override { return length_; }
+  Result<size_t> read_at(uint64_t offset, std::span<char> out) const override {
+    AUTOSYNC_ASSIGN_OR_RETURN(const size_t got, file_.read_at(offset, out));
+    if (got > 0 || offset >= length_) return got;
+    const size_t zeros = std::min<uint64_t>(out.size(), length_ - offset);
+    std::fill_n(out.begin(), zeros, '\0');
+    return zeros;
+  }
+
+ private:
+  backends::FileSource file_;
+  uint64_t length_;
+};
 
 // Writes `data` at `key` with `options`, enforcing the conditions by HEAD when the store
 // cannot (a small window remains there: the store offers nothing better).
@@ -50,7 +71,7 @@ Result<backends::ObjectInfo> upload_inode(const OpContext& ctx, const index::Ino
     return conditional_upload(ctx, key, target, std::move(options));
   }
   AUTOSYNC_ASSIGN_OR_RETURN(UniqueFd fd, ctx.content.open_reader(inode.ino));
-  const backends::FileSource source(fd.get(), 0, inode.size);
+  const PaddedFileSource source(fd.get(), inode.size);
   return conditional_upload(ctx, key, source, std::move(options));
 }
 

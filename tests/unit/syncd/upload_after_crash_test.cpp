@@ -1,11 +1,12 @@
-// A daemon killed after the store took an upload but before the index recorded it: the
-// retry meets its own object. It must recognise it (the upload token), not call it a
-// conflict; and an object anyone else wrote stays a conflict.
-#include "syncd/own_upload.h"
-
+// Uploads after a crash. A daemon killed after the store took an upload but before the
+// index recorded it: the retry meets its own object and must recognise it (the upload
+// token), not call it a conflict, while an object anyone else wrote stays a conflict. A mount
+// killed before the kernel wrote every page back: the cache file is shorter than the file,
+// and the missing bytes are holes.
 #include <catch2/catch.hpp>
 
 #include "core/layout/object_meta.h"
+#include "syncd/own_upload.h"
 #include "syncd/worker_pool.h"
 #include "tests/unit/syncd/syncd_fixture.h"
 
@@ -85,6 +86,24 @@ TEST_CASE("an object another cache or inode wrote is still a conflict") {
   REQUIRE(pool.drain(kDrain).is_ok());
   CHECK(f.body("a.txt") == "theirs");
   CHECK(f.index->list_conflicts(false).value().size() == 1);
+}
+
+}  // namespace
+}  // namespace autosync::syncd
+
+namespace autosync::syncd {
+namespace {
+
+TEST_CASE("an upload reads past the cache file's end as zeros (a file grown by truncate)") {
+  SyncFixture f;
+  const auto file = f.add_file(index::kRootIno, "grown.bin", "abc");
+  // Grown to 8 bytes before the first upload: the cache file still holds 3.
+  REQUIRE(f.index->set_attrs(file.ino, testing::attr_changes({}, {}, 8, {})).is_ok());
+  WorkerPool pool(*f.index, *f.content, *f.store, options_with_client(), "test");
+  REQUIRE(pool.start().is_ok());
+  REQUIRE(pool.drain(kDrain).is_ok());
+  CHECK(f.body("grown.bin") == std::string("abc\0\0\0\0\0", 8));
+  CHECK(f.index->pending_stats()->failed == 0);
 }
 
 }  // namespace
