@@ -133,3 +133,22 @@ TEST_CASE("autosyncctl errors - no daemon is exit 3, bad usage 2, bad paths 1", 
   CHECK_THAT(outside.err, Catch::Contains("not inside"));
   REQUIRE(f.unmount().exit_code == 0);
 }
+
+TEST_CASE("autosyncctl check asks the store and says what is wrong", "[cli][ctl]") {
+  CliFixture f;
+  const auto ok = ctl({"check", f.remote()});
+  INFO(ok.err);
+  CHECK(ok.exit_code == 0);
+  CHECK_THAT(ok.out, Catch::StartsWith("ok: "));
+  const auto json = json_of(ctl({"check", "--json", f.remote(), "-o", f.cache_option()}));
+  CHECK(json["ok"] == true);
+  const auto bad_url = ctl({"check", "ftp://nowhere"});
+  CHECK(bad_url.exit_code == 2);
+  CHECK(one_error_line(bad_url));
+  const auto bad_key = ctl({"check", f.remote(), "-o", "no.such.key=1"});
+  CHECK(bad_key.exit_code == 2);
+  CHECK(one_error_line(bad_key));
+  const auto missing = ctl({"check", "file://" + (f.tmp.path() / "no-bucket").string()});
+  CHECK(missing.exit_code == 1);
+  CHECK(one_error_line(missing));
+}

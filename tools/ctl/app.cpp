@@ -15,7 +15,9 @@ constexpr const char* kDescription =
     "Exit codes: 0 ok, 1 failed, 2 bad command line, 3 autosyncd not running.";
 
 struct Parsed {
-  std::optional<std::string> cache, mount, path, timeout;
+  std::optional<std::string> cache, mount, path, timeout, config;
+  std::vector<std::string> option_lists;
+  std::string remote;
   std::vector<std::string> paths;
   std::string mountpoint;
   bool json = false, wait = false;
@@ -79,6 +81,17 @@ void add_commands(CLI::App& app, Parsed& p) {
   evict->callback([&p] { p.run = [&p](const Session& s) { return cmd_evict(s, p.paths); }; });
   app.add_subcommand("gc", "remove content files no inode uses any more")->callback([&p] {
     p.run = [](const Session& s) { return cmd_gc(s); };
+  });
+  auto* check = app.add_subcommand("check", "check options and credentials against the store");
+  check->add_option("REMOTE", p.remote, "s3://B[/P], gs://B, azure://C or file:///DIR")->required();
+  check->add_option("-o", p.option_lists, "options, as for autosyncfs")->type_name("LIST");
+  check->add_option("--config", p.config, "the TOML config file")->type_name("FILE");
+  check->callback([&p] {
+    p.run = [&p](const Session& s) {
+      return cmd_check(
+          s,
+          CheckArgs{.remote = p.remote, .option_lists = p.option_lists, .config_file = p.config});
+    };
   });
   auto* unmount = app.add_subcommand("unmount", "unmount, warning about pending uploads");
   unmount->add_option("MOUNTPOINT", p.mountpoint, "the autosync mount")->required();

@@ -35,4 +35,11 @@ int cmd_pin(const Session& s, const std::vector<std::string>& paths, bool pin);
 int cmd_evict(const Session& s, const std::vector<std::string>& paths);
 int cmd_gc(const Session& s);
 
+struct CheckArgs {
+  std::string remote;
+  std::vector<std::string> option_lists;  // each -o LIST
+  std::optional<std::string> config_file;
+};
+int cmd_check(const Session& s, const CheckArgs& args);  // cmd_check.cpp
+
 }  // namespace autosync::ctl
