@@ -190,6 +190,7 @@ class CacheVfs final : public Vfs {
   // One ranged get into the content store; returns the bytes received.
   Result<uint64_t> get_into_cache(const index::InodeRecord& rec, uint64_t start, uint64_t end);
   // Writes to the content store; on a full disk, frees clean cache and tries once more.
+  Status mark_dirty_before_write(Ino ino);  // inode lock held
   Status store_bytes(Ino ino, uint64_t offset, std::span<const char> data);
 
   // remote_listing.cpp: one listing pass of one directory, page by page.

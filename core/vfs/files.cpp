@@ -120,6 +120,7 @@ bool CacheVfs::forget_handle_count(Ino ino) {
 Result<size_t> CacheVfs::write(Ino ino, Handle handle, uint64_t offset,
                                std::span<const char> data) {
   AUTOSYNC_RETURN_IF_ERROR(check_writable("write " + ino_text(ino)));
+  bool first_write = false;  // through this handle since it was opened or last journaled
   {
     std::lock_guard lock(mu_);
     auto it = files_.find(handle);
@@ -127,9 +128,11 @@ Result<size_t> CacheVfs::write(Ino ino, Handle handle, uint64_t offset,
       return Status::error(ErrorKind::kNotPermitted,
                            "write " + ino_text(ino) + ": not open for writing");
     }
+    first_write = !it->second.dirty;
   }
   if (data.empty()) return size_t{0};
   auto guard = inode_locks_.lock(ino);
+  if (first_write) AUTOSYNC_RETURN_IF_ERROR(mark_dirty_before_write(ino));
   budget_.make_room(ino, data.size());  // at most this much is new to the cache
   AUTOSYNC_RETURN_IF_ERROR(store_bytes(ino, offset, data));
   const int64_t now = now_ns();
@@ -141,6 +144,16 @@ Result<size_t> CacheVfs::write(Ino ino, Handle handle, uint64_t offset,
   std::lock_guard lock(mu_);
   if (auto it = files_.find(handle); it != files_.end()) it->second.dirty = true;
   return data.size();
+}
+
+// The index must call a file dirty before its cache file changes: a mount killed between
+// the bytes and the index's record of them would otherwise leave bytes that no journal row
+// and no recovery knows of, a cache that differs from the store for good. One read per
+// handle and journal row; a write transaction only when the file was clean.
+Status CacheVfs::mark_dirty_before_write(Ino ino) {
+  AUTOSYNC_ASSIGN_OR_RETURN(const auto rec, index_.get(ino));
+  if (rec.local_gen > rec.synced_gen) return Status::ok();
+  return index_.bump_local_gen(ino).status();
 }
 
 // A full disk first costs clean cached files (whatever the limit), then the writer gets

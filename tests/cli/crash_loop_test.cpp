@@ -72,7 +72,8 @@ class Model {
   void renamed(const std::string& from, const std::string& to, bool acknowledged) {
     const std::string outcome = acknowledged ? " ok" : " cut off";
     note(from, "round " + std::to_string(round) + " renamed to " + to + outcome);
-    note(to, "round " + std::to_string(round) + " renamed from " + from + outcome);
+    note(to, "round " + std::to_string(round) + " renamed from " + from + outcome + " [" +
+                 history(from) + "]");
     auto it = names_.find(from);
     if (it == names_.end()) return;
     Expectation moved = it->second;
