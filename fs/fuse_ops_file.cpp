@@ -1,4 +1,4 @@
-// Callbacks on open files: create/open, data, flush/fsync/release. Each unpacks, calls one
+// Callbacks on open files: create/open, data, fsync/release. Each unpacks, calls one
 // Vfs method and replies (see fuse_adapter.h).
 #include <memory>
 #include <span>
@@ -43,10 +43,6 @@ void write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t o
   guarded(req, "write", [&](Request& r) {
     r.reply_write(r.vfs().write(ino, fi->fh, static_cast<uint64_t>(off), std::span(buf, size)));
   });
-}
-
-void flush(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  guarded(req, "flush", [&](Request& r) { r.reply_status(r.vfs().flush(ino, fi->fh)); });
 }
 
 void release(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
