@@ -179,12 +179,7 @@ Status WriteTxn::retarget_rows(Ino ino, std::string_view old_key, std::string_vi
                                      " AND ino = ?4 AND key = ?1"));
   keys->bind(1, old_key).bind(2, new_key).bind(3, after_seq).bind(4, ino);
   AUTOSYNC_RETURN_IF_ERROR(keys->run());
-  AUTOSYNC_ASSIGN_OR_RETURN(
-      auto sources,
-      db().prepare_cached("UPDATE journal SET src_key = ?2 WHERE seq > ?3 AND state = 0"
-                          " AND ino = ?4 AND op = 3 AND src_key = ?1"));
-  sources->bind(1, old_key).bind(2, new_key).bind(3, after_seq).bind(4, ino);
-  return sources->run();
+  return rekey_move_sources(ino, old_key, new_key, after_seq);
 }
 
 Result<uint64_t> WriteTxn::drop_pending_changes(Ino ino, int64_t after_seq) {

@@ -225,6 +225,11 @@ Status WriteTxn::rekey(Ino ino, std::string_view old_key, std::string_view new_k
                                      " AND ino = ?4 AND op IN (2, 6) AND key = ?1"));
   keys->bind(1, old_key).bind(2, new_key).bind(3, after_seq).bind(4, ino);
   AUTOSYNC_RETURN_IF_ERROR(keys->run());
+  return rekey_move_sources(ino, old_key, new_key, after_seq);
+}
+
+Status WriteTxn::rekey_move_sources(Ino ino, std::string_view old_key, std::string_view new_key,
+                                    int64_t after_seq) {
   AUTOSYNC_ASSIGN_OR_RETURN(
       auto sources,
       db().prepare_cached("UPDATE journal SET src_key = ?2 WHERE seq > ?3 AND state = 0"

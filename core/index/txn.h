@@ -192,7 +192,7 @@ class WriteTxn : public ReadTxn {
     uint64_t newly_cached = 0;  // bytes added to cached_bytes
   };
   Result<Written> record_write(Ino ino, uint64_t start, uint64_t end, int64_t now);
-  Result<uint64_t> truncate_ranges(Ino ino, uint64_t size);           // -> cached_bytes
+  Result<uint64_t> truncate_ranges(Ino ino, uint64_t size);  // -> cached_bytes
   Status clear_ranges(Ino ino);
   // Eviction: if `ino` is a clean (local_gen == synced_gen), unpinned, closed file holding
   // cached bytes, forgets all its ranges (cached_bytes = 0) and returns how many bytes they
@@ -270,6 +270,9 @@ class WriteTxn : public ReadTxn {
   Status set_dentry(Ino parent, std::string_view name, Ino ino);
   Status delete_dentry(Ino parent, std::string_view name);
   Result<std::optional<int64_t>> coalesce(const JournalEntry& entry);
+  // Pending move rows of `ino` after `after_seq` whose source is `old_key` take `new_key`.
+  Status rekey_move_sources(Ino ino, std::string_view old_key, std::string_view new_key,
+                            int64_t after_seq);
   Status set_cached_bytes(Ino ino);
   Result<uint64_t> merge_range(Ino ino, uint64_t start, uint64_t end);  // -> newly cached
 };

@@ -170,6 +170,20 @@ std::optional<std::vector<std::string>> relative_paths(const Session& s, const T
   return out;
 }
 
+// The daemon of the cache that holds `paths` (the first path finds it unless --cache or
+// --mount says), and the paths as it names them; nullptr with `code` set otherwise.
+std::unique_ptr<Daemon> connect_for_paths(const Session& s, const std::vector<std::string>& paths,
+                                          std::vector<std::string>& rel, int& code) {
+  Session scoped = s;
+  if (!scoped.hints.cache && !scoped.hints.mount) scoped.hints.path = paths.front();
+  auto daemon = connect(scoped, code);
+  if (!daemon) return nullptr;
+  auto relative = relative_paths(s, daemon->target, paths, code);
+  if (!relative) return nullptr;
+  rel = std::move(*relative);
+  return daemon;
+}
+
 int fetch_pinned(const Session& s, const std::vector<std::filesystem::path>& files) {
   const bool progress = !s.json && ::isatty(STDERR_FILENO) == 1;
   uint64_t bytes = 0;
@@ -218,13 +232,10 @@ int cmd_ls(const Session& s, const std::optional<std::string>& path) {
 }
 
 int cmd_pin(const Session& s, const std::vector<std::string>& paths, bool pin) {
-  Session scoped = s;
-  if (!scoped.hints.cache && !scoped.hints.mount) scoped.hints.path = paths.front();
   int code = kExitOk;
-  auto daemon = connect(scoped, code);
+  std::vector<std::string> rel;
+  auto daemon = connect_for_paths(s, paths, rel, code);
   if (!daemon) return code;
-  auto rel = relative_paths(s, daemon->target, paths, code);
-  if (!rel) return code;
   std::vector<std::filesystem::path> files;
   if (pin) {
     if (!daemon->target.mountpoint) return s.fail(kExitFailed, "pin: the cache is not mounted");
@@ -234,7 +245,7 @@ int cmd_pin(const Session& s, const std::vector<std::string>& paths, bool pin) {
       }
     }
   }
-  auto reply = call(s, *daemon, pin ? "pin" : "unpin", Json{{"paths", *rel}}, code);
+  auto reply = call(s, *daemon, pin ? "pin" : "unpin", Json{{"paths", rel}}, code);
   if (!reply) return code;
   if (pin) return fetch_pinned(s, files);
   if (s.json) {
@@ -246,14 +257,11 @@ int cmd_pin(const Session& s, const std::vector<std::string>& paths, bool pin) {
 }
 
 int cmd_evict(const Session& s, const std::vector<std::string>& paths) {
-  Session scoped = s;
-  if (!scoped.hints.cache && !scoped.hints.mount) scoped.hints.path = paths.front();
   int code = kExitOk;
-  auto daemon = connect(scoped, code);
+  std::vector<std::string> rel;
+  auto daemon = connect_for_paths(s, paths, rel, code);
   if (!daemon) return code;
-  auto rel = relative_paths(s, daemon->target, paths, code);
-  if (!rel) return code;
-  auto reply = call(s, *daemon, "evict", Json{{"paths", *rel}}, code);
+  auto reply = call(s, *daemon, "evict", Json{{"paths", rel}}, code);
   if (!reply) return code;
   if (s.json) {
     s.out << reply->dump(2) << '\n';
