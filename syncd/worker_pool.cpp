@@ -195,6 +195,36 @@ void WorkerPool::apply(const index::JournalEntry& row) {
   done_cv_.notify_all();
 }
 
+namespace {
+
+// What a finished row tells listeners: the change reached the store.
+events::Event outcome_event(const index::JournalEntry& row) {
+  events::Event event{.kind = events::EventKind::kUploaded,
+                      .ino = row.ino,
+                      .parent = 0,
+                      .name = {},
+                      .path = row.key,
+                      .detail = {},
+                      .time_ns = 0};
+  switch (row.op) {
+    case index::JournalOp::kDelete:
+    case index::JournalOp::kRmdirMarker:
+      event.kind = events::EventKind::kRemoved;
+      break;
+    case index::JournalOp::kMove:
+      event.kind = events::EventKind::kMoved;
+      event.detail = row.src_key;
+      break;
+    case index::JournalOp::kUpload:
+    case index::JournalOp::kMkdirMarker:
+    case index::JournalOp::kSetMeta:
+      break;
+  }
+  return event;
+}
+
+}  // namespace
+
 void WorkerPool::record(const index::JournalEntry& row, OpResult result, int64_t elapsed_ms,
                         const FollowUp& follow_up) {
   const auto op = to_string(row.op);
@@ -204,6 +234,7 @@ void WorkerPool::record(const index::JournalEntry& row, OpResult result, int64_t
     if (recorded.is_ok()) {
       for (const auto& after : follow_up.after_commit)
         after();
+      published.push_back(outcome_event(row));
       for (auto& event : published) {
         if (event.kind == events::EventKind::kConflict) {
           spdlog::warn("syncd: conflict on {}: {}", event.path, event.detail);
@@ -228,6 +259,13 @@ void WorkerPool::record(const index::JournalEntry& row, OpResult result, int64_t
   if (Status s = index_.fail(row.seq, error.to_string()); !s.is_ok()) {
     spdlog::warn("syncd: row {}: mark failed: {}", row.seq, s.to_string());
   }
+  events_.publish(events::Event{.kind = events::EventKind::kError,
+                                .ino = row.ino,
+                                .parent = 0,
+                                .name = {},
+                                .path = row.key,
+                                .detail = error.to_string(),
+                                .time_ns = system_now_ns()});
 }
 
 Status WorkerPool::record_success(const index::JournalEntry& row,

@@ -20,7 +20,8 @@ struct Parsed {
   std::string remote;
   std::vector<std::string> paths;
   std::string mountpoint;
-  bool json = false, wait = false;
+  bool json = false, wait = false, all = false;
+  std::optional<uint64_t> count;
   std::function<int(const Session&)> run;
 };
 
@@ -81,6 +82,22 @@ void add_commands(CLI::App& app, Parsed& p) {
   evict->callback([&p] { p.run = [&p](const Session& s) { return cmd_evict(s, p.paths); }; });
   app.add_subcommand("gc", "remove content files no inode uses any more")->callback([&p] {
     p.run = [](const Session& s) { return cmd_gc(s); };
+  });
+  auto* conflicts =
+      app.add_subcommand("conflicts", "conflicts autosyncd met and how it settled them");
+  conflicts->add_flag("--all", p.all, "settled ones too (default: kept-both copies to look at)");
+  conflicts->callback([&p] { p.run = [&p](const Session& s) { return cmd_conflicts(s, p.all); }; });
+  auto* watch = app.add_subcommand("watch", "autosyncd's events as they happen");
+  watch->add_option("--count", p.count, "stop after this many events")->type_name("N");
+  watch->add_option("--timeout", p.timeout, "stop after this long (30s, 5m)")
+      ->type_name("DURATION");
+  watch->callback([&p] {
+    p.run = [&p](const Session& s) {
+      int code = kExitOk;
+      auto timeout = timeout_of(p, code, s);
+      if (code != kExitOk) return code;
+      return cmd_watch(s, WatchArgs{.count = p.count, .timeout = timeout});
+    };
   });
   auto* check = app.add_subcommand("check", "check options and credentials against the store");
   check->add_option("REMOTE", p.remote, "s3://B[/P], gs://B, azure://C or file:///DIR")->required();

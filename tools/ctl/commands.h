@@ -1,7 +1,7 @@
 // autosyncctl's commands, one function each; each returns the process's exit code
 // (session.h) and prints its result — JSON with --json, a table otherwise — on session.out.
 // Files by group: cmd_status.cpp (status, queue), cmd_sync.cpp (flush, pause, resume,
-// unmount), cmd_files.cpp (ls, pin, unpin, evict, gc).
+// unmount), cmd_files.cpp (ls, pin, unpin, evict, gc), cmd_events.cpp (conflicts, watch).
 #pragma once
 
 #include <chrono>
@@ -34,6 +34,16 @@ int cmd_ls(const Session& s, const std::optional<std::string>& path);
 int cmd_pin(const Session& s, const std::vector<std::string>& paths, bool pin);
 int cmd_evict(const Session& s, const std::vector<std::string>& paths);
 int cmd_gc(const Session& s);
+
+// cmd_events.cpp: the conflicts autosyncd recorded (unsettled ones, or `all`), from the
+// index; and the daemon's events as they happen, until SIGINT/SIGTERM, `count` events
+// (exit 1 if the timeout comes first) or `timeout`.
+int cmd_conflicts(const Session& s, bool all);
+struct WatchArgs {
+  std::optional<uint64_t> count;
+  std::optional<std::chrono::milliseconds> timeout;
+};
+int cmd_watch(const Session& s, const WatchArgs& args);
 
 struct CheckArgs {
   std::string remote;
