@@ -106,6 +106,8 @@ Status CacheVfs::truncate_file(Ino ino, uint64_t size) {
   if (rec.kind != index::InodeKind::kFile) {
     return invalid("truncate " + ino_text(ino) + ": not a regular file");
   }
+  // As for a write: the index calls the file dirty before its cache file changes.
+  AUTOSYNC_RETURN_IF_ERROR(mark_dirty_before_write(ino));
   AUTOSYNC_RETURN_IF_ERROR(content_.truncate(ino, size));
   AUTOSYNC_ASSIGN_OR_RETURN(auto txn, index_.write());
   index::AttrChanges changes;
