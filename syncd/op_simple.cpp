@@ -7,6 +7,7 @@
 #include "syncd/conflict_resolve.h"
 #include "syncd/journal_ops.h"
 #include "syncd/op_util.h"
+#include "syncd/own_upload.h"
 
 namespace autosync::syncd {
 namespace {
@@ -83,11 +84,21 @@ OpResult run_set_meta(const OpContext& ctx, const index::JournalEntry& row) {
   if (inode->is_dir()) return run_mkdir_marker(ctx, row);
   const std::string& key = row.key;
   backends::CopyOptions options{.replace_metadata = true,
-                                .metadata = meta_for(*inode),
+                                .metadata = meta_for(*inode, ctx.conflicts),
                                 .source_conditions = {},
                                 .listed_source = std::nullopt};
+  add_upload_token(ctx, inode->ino, row.gen, options.metadata);
   if (inode->remote->key == key) options.source_conditions.if_match = inode->remote->etag;
   auto info = ctx.store.copy(key, key, options);
+  if (!info.is_ok() && info.status().is(ErrorKind::kPreconditionFailed)) {
+    // Our own write that a crash kept the index from recording (own_upload.h) is the version
+    // to set the metadata on; anyone else's is a conflict.
+    auto own = own_upload_at(ctx, key, inode->ino);
+    if (own.is_ok() && own->has_value()) {
+      options.source_conditions.if_match = (*own)->object.etag;
+      info = ctx.store.copy(key, key, options);
+    }
+  }
   if (!info.is_ok()) {
     if (info.status().is(ErrorKind::kNotFound)) {
       return conflict(fmt::format("{} was deleted on the store meanwhile; metadata not set", key));

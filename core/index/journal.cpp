@@ -137,18 +137,21 @@ Result<std::optional<int64_t>> WriteTxn::coalesce(const JournalEntry& entry) {
     return std::optional<int64_t>();
   }
   const auto pending_op = static_cast<JournalOp>(newest->int64(1));
-  const bool new_file_upload = pending_op == JournalOp::kUpload && entry.op == JournalOp::kUpload &&
-                               newest->text(4).empty() && entry.base_etag.empty();
+  // A file never uploaded has one pending upload, whatever its name now: a rename moves it
+  // (and gives it the base version of a stored file the rename replaced).
+  const bool new_file_upload =
+      pending_op == JournalOp::kUpload && entry.op == JournalOp::kUpload && newest->text(4).empty();
   if (merge_rank(pending_op) == 0 || (!new_file_upload && newest->text(3) != entry.key)) {
     return std::optional<int64_t>();
   }
   const int64_t seq = newest->int64(0);
   const JournalOp op = merge_rank(entry.op) > merge_rank(pending_op) ? entry.op : pending_op;
   AUTOSYNC_ASSIGN_OR_RETURN(
-      auto update,
-      db().prepare_cached("UPDATE journal SET gen = max(gen, ?), key = ?, op = ? WHERE seq = ?"));
+      auto update, db().prepare_cached("UPDATE journal SET gen = max(gen, ?1), key = ?2, op = ?3,"
+                                       " base_etag = CASE WHEN ?5 != '' THEN ?5 ELSE base_etag END"
+                                       " WHERE seq = ?4"));
   update->bind(1, entry.gen).bind(2, entry.key).bind(3, static_cast<int>(op));
-  AUTOSYNC_RETURN_IF_ERROR(update->bind(4, seq).run());
+  AUTOSYNC_RETURN_IF_ERROR(update->bind(4, seq).bind(5, entry.base_etag).run());
   return std::optional<int64_t>(seq);
 }
 

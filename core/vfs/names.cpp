@@ -191,8 +191,14 @@ Status CacheVfs::journal_rename(index::WriteTxn& txn, const index::RenameOutcome
     AUTOSYNC_RETURN_IF_ERROR(txn.enqueue(row).status());
     gone_keys.push_back(row.src_key);
   } else if (rec.kind != InodeKind::kSpecial && !has_writer(rec.ino)) {
-    AUTOSYNC_RETURN_IF_ERROR(
-        txn.enqueue(journal_row(JournalOp::kUpload, rec.ino, new_path, rec.local_gen)).status());
+    auto row = journal_row(JournalOp::kUpload, rec.ino, new_path, rec.local_gen);
+    // Renamed over a stored file (an editor's save: write a temporary, rename it over): the
+    // upload replaces that object, the version this client knows, so it is no conflict.
+    const auto& target = outcome.replaced;
+    if (target && target->remote && target->remote->key == new_path) {
+      row.base_etag = target->remote->etag;
+    }
+    AUTOSYNC_RETURN_IF_ERROR(txn.enqueue(row).status());
   }
   const auto& replaced = outcome.replaced;
   if (replaced && replaced->nlink == 0 && replaced->remote && replaced->remote->key != new_path) {

@@ -108,3 +108,25 @@ TEST_CASE("an upload reads past the cache file's end as zeros (a file grown by t
 
 }  // namespace
 }  // namespace autosync::syncd
+
+namespace autosync::syncd {
+namespace {
+
+TEST_CASE("a metadata change meeting this cache's own unrecorded write is applied to it") {
+  SyncFixture f;
+  const auto file = f.add_file(index::kRootIno, "m.txt", "same bytes");
+  WorkerPool pool(*f.index, *f.content, *f.store, options_with_client(), "test");
+  REQUIRE(pool.start().is_ok());
+  REQUIRE(pool.drain(kDrain).is_ok());
+  // An earlier metadata copy of ours reached the store; a crash kept the index from knowing.
+  put_as_upload(f, "m.txt", "same bytes", kClient, file.ino, 2);
+  REQUIRE(f.index->set_attrs(file.ino, testing::attr_changes(0600, {}, {}, {})).is_ok());
+  f.journal(index::JournalOp::kSetMeta, file.ino, "m.txt");
+  REQUIRE(pool.drain(kDrain).is_ok());
+  CHECK(f.index->pending_stats()->failed == 0);
+  CHECK(f.index->list_conflicts(false).value().empty());
+  CHECK(f.head("m.txt").metadata.at("mode") == std::to_string(S_IFREG | 0600));
+}
+
+}  // namespace
+}  // namespace autosync::syncd

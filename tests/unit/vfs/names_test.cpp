@@ -146,6 +146,22 @@ TEST_CASE("rename of a file never uploaded re-targets its pending upload") {
   CHECK(rows[0].ino == entry.attr.ino);
 }
 
+TEST_CASE("a file never uploaded renamed over a stored one uploads over that version") {
+  VfsFixture f;
+  f.put_remote("doc.txt", "old");
+  const auto stored = f.vfs->lookup(f.who, kRootIno, "doc.txt");
+  REQUIRE(stored.is_ok());
+  auto saved = f.make_file(kRootIno, ".doc.txt.swp", "new");  // an editor's save
+  REQUIRE(f.vfs->rename(f.who, kRootIno, ".doc.txt.swp", kRootIno, "doc.txt", 0).is_ok());
+  auto rows = f.journal();
+  REQUIRE(rows.size() == 1);  // the temporary's pending upload, moved to the name
+  CHECK(rows[0].op == JournalOp::kUpload);
+  CHECK(rows[0].key == "doc.txt");
+  CHECK(rows[0].ino == saved.attr.ino);
+  CHECK_FALSE(rows[0].base_etag.empty());  // If-Match the replaced object: not a conflict
+  CHECK(rows[0].base_etag == f.store->head("doc.txt").value().etag);
+}
+
 TEST_CASE("symlink journals an upload and reads back its target") {
   VfsFixture f;
   auto link = f.vfs->symlink(f.who, "../target", kRootIno, "ln");
