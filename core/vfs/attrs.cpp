@@ -77,19 +77,23 @@ Result<Attr> CacheVfs::setattr(const Caller& who, Ino ino, const SetAttr& change
     AUTOSYNC_RETURN_IF_ERROR(txn.commit());
     return make_attr(after);
   }
+  // A file whose data is not on the store yet: only an upload may claim its generation (a
+  // metadata row, once done, would mark the data synced and leave it behind).
+  const bool data_pending = after.kind == index::InodeKind::kFile && after.dirty();
   AUTOSYNC_ASSIGN_OR_RETURN(after.local_gen, txn.bump_local_gen(ino));
   AUTOSYNC_ASSIGN_OR_RETURN(auto path, txn.path_of(ino));
   index::JournalEntry row;
   row.ino = ino;
   row.gen = after.local_gen;
-  if (after.remote || after.is_dir()) {
+  if ((after.remote && !data_pending) || after.is_dir()) {
     row.op = index::JournalOp::kSetMeta;
     row.key = after.is_dir() ? path : after.remote->key;  // syncd adds a marker's '/'
     row.base_etag = after.remote ? after.remote->etag : "";
-  } else if (!has_writer(ino)) {  // never uploaded: its (pending) upload carries the metadata
+  } else if (!has_writer(ino)) {  // its (pending) upload carries the metadata
     row.op = index::JournalOp::kUpload;
     row.key = path;
-  } else {  // an open writer journals the upload at its release
+    if (after.remote) row.base_etag = after.remote->etag;
+  } else {  // an open writer journals the upload at its release (recover(), if it dies)
     AUTOSYNC_RETURN_IF_ERROR(txn.commit());
     return make_attr(after);
   }

@@ -180,6 +180,22 @@ std::map<std::string, std::string> objects_in(const std::filesystem::path& bucke
   return out;
 }
 
+// "name1|name2|...": the names at the start of each problem line, for grep -E.
+std::string trouble_pattern(const std::string& problems) {
+  std::string pattern;
+  size_t start = 0;
+  while (start < problems.size()) {
+    const size_t end = problems.find('\n', start);
+    const std::string line = problems.substr(start, end - start);
+    const size_t colon = line.find(':');
+    if (colon != std::string::npos && colon > 0)
+      pattern += (pattern.empty() ? "" : "|") + line.substr(0, colon);
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return pattern.empty() ? "^$" : pattern;
+}
+
 }  // namespace
 
 TEST_CASE("kill -9 of the daemon or the mount at random moments loses no acknowledged write",
@@ -248,11 +264,19 @@ TEST_CASE("kill -9 of the daemon or the mount at random moments loses no acknowl
       problems += name + ": the mount differs from the store; " + model.history(name) + "\n";
     }
   }
+  if (!problems.empty()) {  // what the daemon did with the names in trouble
+    problems +=
+        "autosyncd.log:\n" + run({"/bin/sh", "-c",
+                                  "grep -hE '" + trouble_pattern(problems) + "' " +
+                                      (f.cache / "autosyncd.log*").string() + " | tail -n 40"})
+                                 .out;
+  }
   if (!problems.empty() && std::filesystem::exists("/usr/bin/sqlite3")) {
     problems +=
         "journal:\n" + run({"/usr/bin/sqlite3", "-readonly", (f.cache / "index.db").string(),
                             "SELECT seq, op, ino, key, src_key, gen, state, attempts, "
-                            "last_error FROM journal"})
+                            "last_error FROM journal; SELECT ino, local_gen, synced_gen, "
+                            "remote_key, remote_etag, size FROM inodes WHERE kind = 1"})
                            .out;
   }
   INFO(problems);

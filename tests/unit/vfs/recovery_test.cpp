@@ -48,6 +48,29 @@ TEST_CASE("recover journals the upload of a file written before a crash") {
   CHECK(f.journal().size() == count);
 }
 
+TEST_CASE(
+    "a times change while a stored file's new data waits for its release is no metadata row") {
+  VfsFixture f;
+  f.put_remote("kept.txt", "old");
+  const Ino ino = f.lookup_ino(kRootIno, "kept.txt");
+  auto opened = f.vfs->open(f.who, ino, O_WRONLY | O_TRUNC);
+  REQUIRE(opened.is_ok());
+  REQUIRE(f.vfs->write(ino, opened->handle, 0, std::string_view("new data")).is_ok());
+  SetAttr times;  // what a write-back kernel sends while the file is open
+  times.mtime_now = true;
+  REQUIRE(f.vfs->setattr(f.who, ino, times, opened->handle).is_ok());
+  // A metadata-only row here would, once done, mark the new data synced and leave it behind.
+  CHECK(rows_of(f, ino).empty());  // the release journals the upload
+
+  f.rebuild_vfs();  // the crash: the release never comes
+  REQUIRE(f.vfs->recover().is_ok());
+  auto rows = rows_of(f, ino);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].op == JournalOp::kUpload);
+  CHECK(rows[0].gen == f.index->get(ino)->local_gen);
+  CHECK(f.read_all(ino) == "new data");
+}
+
 TEST_CASE("recover fetches the rest of a stored file written in part before a crash") {
   VfsFixture f;
   f.put_remote("doc", "0123456789");
