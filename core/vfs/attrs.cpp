@@ -110,9 +110,9 @@ Status CacheVfs::truncate_file(Ino ino, uint64_t size) {
   if (rec.kind != index::InodeKind::kFile) {
     return invalid("truncate " + ino_text(ino) + ": not a regular file");
   }
-  // As for a write: the index calls the file dirty before its cache file changes.
-  AUTOSYNC_RETURN_IF_ERROR(mark_dirty_before_write(ino));
-  AUTOSYNC_RETURN_IF_ERROR(content_.truncate(ino, size));
+  // The index first, then the cache file: a mount killed in between leaves a file of the new
+  // size, dirty, whose bytes past a longer cache file read as zeros. The other order could
+  // leave the old size over a cut cache file: an upload of zeros where the data was.
   AUTOSYNC_ASSIGN_OR_RETURN(auto txn, index_.write());
   index::AttrChanges changes;
   changes.size = size;
@@ -120,6 +120,7 @@ Status CacheVfs::truncate_file(Ino ino, uint64_t size) {
   AUTOSYNC_ASSIGN_OR_RETURN(auto after, txn.set_attrs(ino, changes));
   AUTOSYNC_RETURN_IF_ERROR(txn.bump_local_gen(ino).status());
   AUTOSYNC_RETURN_IF_ERROR(txn.commit());
+  AUTOSYNC_RETURN_IF_ERROR(content_.truncate(ino, size));
   // An extension counts as cached (it reads as zeros) though it takes no disk space.
   budget_.added(static_cast<int64_t>(after.cached_bytes) - static_cast<int64_t>(rec.cached_bytes));
   return Status::ok();
