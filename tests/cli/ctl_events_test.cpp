@@ -83,5 +83,8 @@ TEST_CASE("autosyncctl watch prints the daemon's events as they happen", "[cli]"
       ctl({"watch", "--cache", f.cache.string(), "--count", "1", "--timeout", "300ms"});
   CHECK(timed_out.exit_code == 1);
   CHECK(one_error_line(timed_out));
+  const auto bad = ctl({"watch", "--cache", f.cache.string(), "--timeout", "soon"});
+  CHECK(bad.exit_code == 2);
+  CHECK(one_error_line(bad));
   REQUIRE(f.unmount().exit_code == 0);
 }

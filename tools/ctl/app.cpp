@@ -42,6 +42,18 @@ std::optional<std::chrono::milliseconds> timeout_of(const Parsed& p, int& code, 
   return *parsed;
 }
 
+// A command's run that first parses --timeout (exit 2 when it is bad), then calls `run`.
+using TimedRun =
+    std::function<int(const Session&, std::optional<std::chrono::milliseconds> timeout)>;
+std::function<int(const Session&)> with_timeout(Parsed& p, TimedRun run) {
+  return [&p, run = std::move(run)](const Session& s) {
+    int code = kExitOk;
+    auto timeout = timeout_of(p, code, s);
+    if (code != kExitOk) return code;
+    return run(s, timeout);
+  };
+}
+
 void add_commands(CLI::App& app, Parsed& p) {
   app.add_subcommand("status", "the remote, the queue, the cache and the last error")
       ->callback([&p] { p.run = [](const Session& s) { return cmd_status(s); }; });
@@ -53,12 +65,9 @@ void add_commands(CLI::App& app, Parsed& p) {
   flush->add_option("--timeout", p.timeout, "give up after this long (30s, 5m)")
       ->type_name("DURATION");
   flush->callback([&p] {
-    p.run = [&p](const Session& s) {
-      int code = kExitOk;
-      auto timeout = timeout_of(p, code, s);
-      if (code != kExitOk) return code;
+    p.run = with_timeout(p, [&p](const Session& s, auto timeout) {
       return cmd_flush(s, FlushArgs{.path = p.path, .timeout = timeout});
-    };
+    });
   });
   app.add_subcommand("pause", "workers take no new uploads")->callback([&p] {
     p.run = [](const Session& s) { return cmd_pause(s, true); };
@@ -92,12 +101,9 @@ void add_commands(CLI::App& app, Parsed& p) {
   watch->add_option("--timeout", p.timeout, "stop after this long (30s, 5m)")
       ->type_name("DURATION");
   watch->callback([&p] {
-    p.run = [&p](const Session& s) {
-      int code = kExitOk;
-      auto timeout = timeout_of(p, code, s);
-      if (code != kExitOk) return code;
+    p.run = with_timeout(p, [&p](const Session& s, auto timeout) {
       return cmd_watch(s, WatchArgs{.count = p.count, .timeout = timeout});
-    };
+    });
   });
   auto* check = app.add_subcommand("check", "check options and credentials against the store");
   check->add_option("REMOTE", p.remote, "s3://B[/P], gs://B, azure://C or file:///DIR")->required();
@@ -116,13 +122,10 @@ void add_commands(CLI::App& app, Parsed& p) {
   unmount->add_option("--timeout", p.timeout, "with --wait: give up after this long")
       ->type_name("DURATION");
   unmount->callback([&p] {
-    p.run = [&p](const Session& s) {
-      int code = kExitOk;
-      auto timeout = timeout_of(p, code, s);
-      if (code != kExitOk) return code;
+    p.run = with_timeout(p, [&p](const Session& s, auto timeout) {
       return cmd_unmount(
           s, UnmountArgs{.mountpoint = p.mountpoint, .wait = p.wait, .timeout = timeout});
-    };
+    });
   });
 }
 
