@@ -1,7 +1,7 @@
 // ControlServer: autosyncd's control socket — a ZeroMQ REP socket at CACHE/control.sock,
 // served by one thread of its own, answering control_protocol.h requests with the commands
 // it was given (make_control_commands(): control_status.cpp, control_sync.cpp,
-// control_cache.cpp).
+// control_cache.cpp, control_conflicts.cpp).
 //
 // Requests are answered one at a time, so every command is short: none waits for uploads
 // (autosyncctl flush polls "flush", which only wakes the workers and counts). A failing
@@ -43,6 +43,7 @@ ControlCommands make_control_commands(ControlContext& context);
 void add_status_commands(ControlCommands& commands, ControlContext& context);
 void add_sync_commands(ControlCommands& commands, ControlContext& context);
 void add_cache_commands(ControlCommands& commands, ControlContext& context);
+void add_conflict_commands(ControlCommands& commands, ControlContext& context);
 
 class ControlServer {
  public:

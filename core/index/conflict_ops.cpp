@@ -133,6 +133,20 @@ Status WriteTxn::set_conflict_resolved(int64_t id, bool resolved) {
   return Status::ok();
 }
 
+Status WriteTxn::settle_conflict(int64_t id, std::string_view how) {
+  AUTOSYNC_ASSIGN_OR_RETURN(auto stmt,
+                            db().prepare_cached("UPDATE conflicts SET resolved = 1,"
+                                                " resolution = resolution || '; settled: ' || ?1"
+                                                " WHERE id = ?2 AND resolved = 0"));
+  AUTOSYNC_RETURN_IF_ERROR(stmt->bind(1, how).bind(2, id).run());
+  if (db().changes() != 0) return Status::ok();
+  AUTOSYNC_ASSIGN_OR_RETURN(auto exists,
+                            db().prepare_cached("SELECT 1 FROM conflicts WHERE id = ?"));
+  AUTOSYNC_ASSIGN_OR_RETURN(const bool found, exists->bind(1, id).step());
+  if (!found) return not_found(fmt::format("conflict {}: no such conflict", id));
+  return invalid(fmt::format("conflict {} is settled already", id));
+}
+
 Status WriteTxn::add_version(const VersionRecord& v) {
   AUTOSYNC_ASSIGN_OR_RETURN(
       auto stmt,
@@ -213,6 +227,12 @@ Result<int64_t> Index::add_conflict(const ConflictRecord& record) {
 Status Index::set_conflict_resolved(int64_t id, bool resolved) {
   AUTOSYNC_ASSIGN_OR_RETURN(auto txn, write());
   AUTOSYNC_RETURN_IF_ERROR(txn.set_conflict_resolved(id, resolved));
+  return txn.commit();
+}
+
+Status Index::settle_conflict(int64_t id, std::string_view how) {
+  AUTOSYNC_ASSIGN_OR_RETURN(auto txn, write());
+  AUTOSYNC_RETURN_IF_ERROR(txn.settle_conflict(id, how));
   return txn.commit();
 }
 

@@ -107,6 +107,7 @@ class Index {
   Result<std::vector<VersionRecord>> list_versions(std::string_view path);
   Result<int64_t> add_conflict(const ConflictRecord& record);
   Status set_conflict_resolved(int64_t id, bool resolved);
+  Status settle_conflict(int64_t id, std::string_view how);
 
   // ---- access times: buffered, written in batches (see IndexOptions::touch_batch) ----
   // Records a read of `ino` at `when_ns`. Returns an error only when this call flushed the

@@ -239,6 +239,10 @@ class WriteTxn : public ReadTxn {
   // ---- conflicts and versions (conflict_ops.cpp) ----
   Result<int64_t> add_conflict(const ConflictRecord& record);  // -> its id; time_ns as given
   Status set_conflict_resolved(int64_t id, bool resolved);     // kNotFound if absent
+  // A user settled unresolved conflict `id` (autosyncctl resolve): resolved, and `how` is
+  // appended to its resolution ("...; settled: HOW"). kNotFound if absent, kInvalid if it
+  // was settled already.
+  Status settle_conflict(int64_t id, std::string_view how);
   // Records a version of record.path (seen_ns = now); one already recorded (same path and
   // etag) only gains what the new record adds (uploaded, host, version id). A path keeps
   // its newest 64 versions.

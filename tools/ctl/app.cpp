@@ -20,6 +20,7 @@ struct Parsed {
   std::string remote;
   std::vector<std::string> paths;
   std::string mountpoint;
+  std::string keep;
   bool json = false, wait = false, all = false;
   std::optional<uint64_t> count;
   std::function<int(const Session&)> run;
@@ -96,6 +97,16 @@ void add_commands(CLI::App& app, Parsed& p) {
       app.add_subcommand("conflicts", "conflicts autosyncd met and how it settled them");
   conflicts->add_flag("--all", p.all, "settled ones too (default: kept-both copies to look at)");
   conflicts->callback([&p] { p.run = [&p](const Session& s) { return cmd_conflicts(s, p.all); }; });
+  auto* resolve = app.add_subcommand("resolve", "settle a kept-both conflict");
+  resolve->add_option("PATH", p.path, "the conflicted file or its conflict copy")->required();
+  resolve->add_option("--keep", p.keep, "which version stays: local, remote or both")
+      ->required()
+      ->check(CLI::IsMember({"local", "remote", "both"}));
+  resolve->callback([&p] {
+    p.run = [&p](const Session& s) {
+      return cmd_resolve(s, ResolveArgs{.path = p.path.value_or(""), .keep = p.keep});
+    };
+  });
   auto* watch = app.add_subcommand("watch", "autosyncd's events as they happen");
   watch->add_option("--count", p.count, "stop after this many events")->type_name("N");
   watch->add_option("--timeout", p.timeout, "stop after this long (30s, 5m)")

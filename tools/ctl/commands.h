@@ -1,7 +1,8 @@
 // autosyncctl's commands, one function each; each returns the process's exit code
 // (session.h) and prints its result — JSON with --json, a table otherwise — on session.out.
 // Files by group: cmd_status.cpp (status, queue), cmd_sync.cpp (flush, pause, resume,
-// unmount), cmd_files.cpp (ls, pin, unpin, evict, gc), cmd_events.cpp (conflicts, watch).
+// unmount), cmd_files.cpp (ls, pin, unpin, evict, gc), cmd_events.cpp (conflicts, watch),
+// cmd_resolve.cpp (resolve).
 #pragma once
 
 #include <chrono>
@@ -51,5 +52,13 @@ struct CheckArgs {
   std::optional<std::string> config_file;
 };
 int cmd_check(const Session& s, const CheckArgs& args);  // cmd_check.cpp
+
+// cmd_resolve.cpp: settles the newest unsettled conflict PATH names (its path or its copy's)
+// by keeping "local", "remote" or "both" (autosyncctl(1) says what each does).
+struct ResolveArgs {
+  std::string path;
+  std::string keep;
+};
+int cmd_resolve(const Session& s, const ResolveArgs& args);
 
 }  // namespace autosync::ctl
