@@ -8,8 +8,8 @@
 // or older; a newer one, a missing "cmd", an unknown command, bad JSON or arguments of the
 // wrong type get an error reply — never a crash, never silence (a REP socket must answer).
 // Arguments and results per command are documented where the commands are registered
-// (control_status.cpp, control_sync.cpp, control_cache.cpp, control_conflicts.cpp) and in
-// autosyncctl(1).
+// (control_status.cpp, control_sync.cpp, control_cache.cpp, control_conflicts.cpp,
+// control_scan.cpp) and in autosyncctl(1).
 //
 // Pure functions over nlohmann::json; thread-compatible. No exception leaves them.
 #pragma once

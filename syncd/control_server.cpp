@@ -21,6 +21,7 @@ ControlCommands make_control_commands(ControlContext& context) {
   add_sync_commands(commands, context);
   add_cache_commands(commands, context);
   add_conflict_commands(commands, context);
+  add_scan_commands(commands, context);
   return commands;
 }
 

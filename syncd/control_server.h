@@ -1,7 +1,7 @@
 // ControlServer: autosyncd's control socket — a ZeroMQ REP socket at CACHE/control.sock,
 // served by one thread of its own, answering control_protocol.h requests with the commands
 // it was given (make_control_commands(): control_status.cpp, control_sync.cpp,
-// control_cache.cpp, control_conflicts.cpp).
+// control_cache.cpp, control_conflicts.cpp, control_scan.cpp).
 //
 // Requests are answered one at a time, so every command is short: none waits for uploads
 // (autosyncctl flush polls "flush", which only wakes the workers and counts). A failing
@@ -27,6 +27,8 @@
 
 namespace autosync::syncd {
 
+class RemoteWatcher;
+
 // What the commands work on; everything is borrowed from the daemon and outlives the server.
 struct ControlContext {
   cachedir::Paths paths;
@@ -34,8 +36,9 @@ struct ControlContext {
   content::ContentStore& content;
   backends::ObjectStore& store;
   WorkerPool& pool;
-  std::string remote;              // the remote as the user wrote it
-  uint64_t cache_limit_bytes = 0;  // cache.size
+  std::string remote;                // the remote as the user wrote it
+  uint64_t cache_limit_bytes = 0;    // cache.size
+  RemoteWatcher* watcher = nullptr;  // scans on request; none in some tests
 };
 
 // Every command autosyncd answers, bound to `context` (which must outlive the map).
@@ -44,6 +47,7 @@ void add_status_commands(ControlCommands& commands, ControlContext& context);
 void add_sync_commands(ControlCommands& commands, ControlContext& context);
 void add_cache_commands(ControlCommands& commands, ControlContext& context);
 void add_conflict_commands(ControlCommands& commands, ControlContext& context);
+void add_scan_commands(ControlCommands& commands, ControlContext& context);
 
 class ControlServer {
  public:

@@ -186,7 +186,8 @@ Status run(const Daemon& d) {
                                  .store = *store,
                                  .pool = pool,
                                  .remote = backends::to_string(d.options.store.remote),
-                                 .cache_limit_bytes = d.options.cache.max_bytes};
+                                 .cache_limit_bytes = d.options.cache.max_bytes,
+                                 .watcher = &watcher};
   // autosyncctl's way in; without it the daemon still uploads, so a failure is only logged.
   auto control = ControlServer::start(zmq_context, paths.control_socket(),
                                       make_control_commands(control_context));

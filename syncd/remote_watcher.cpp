@@ -1,6 +1,7 @@
 // RemoteWatcher: the polling loop — when to scan, back-off, outages (remote_watcher.h).
 #include "syncd/remote_watcher.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -24,7 +25,7 @@ RemoteWatcher::~RemoteWatcher() {
 }
 
 void RemoteWatcher::start() {
-  if (options_.poll_interval.count() <= 0 || thread_.joinable()) return;
+  if (thread_.joinable()) return;
   thread_ = std::jthread([this](const std::stop_token& stop) { run(stop); });
 }
 
@@ -42,16 +43,66 @@ milliseconds RemoteWatcher::next_interval(const RemoteWatcherOptions& options,
   return std::min(ceiling, std::max(previous, options.poll_interval) * 2);
 }
 
+uint64_t RemoteWatcher::request_scan(std::string under) {
+  uint64_t id = 0;
+  {
+    std::lock_guard lock(mu_);
+    id = ++last_request_;
+    requests_.emplace_back(id, std::move(under));
+    results_[id] = RequestedScan{};
+  }
+  wakeup_.notify_all();
+  return id;
+}
+
+Result<RequestedScan> RemoteWatcher::scan_result(uint64_t id) {
+  std::lock_guard lock(mu_);
+  const auto it = results_.find(id);
+  if (it == results_.end()) return not_found(fmt::format("no scan number {}", id));
+  return it->second;
+}
+
+// Every request waiting, one scan each, in order.
+void RemoteWatcher::serve_requests() {
+  std::vector<std::pair<uint64_t, std::string>> requests;
+  {
+    std::lock_guard lock(mu_);
+    requests.swap(requests_);
+  }
+  for (const auto& [id, under] : requests) {
+    auto outcome = scan(ScanScope::kFull, under);
+    note_outcome(outcome);
+    RequestedScan done{.done = true, .status = {}, .report = {}};
+    if (outcome.is_ok()) {
+      done.report = *outcome;
+    } else {
+      done.status = outcome.status();
+    }
+    std::lock_guard lock(mu_);
+    results_[id] = std::move(done);
+    while (results_.size() > kKeptResults)
+      results_.erase(results_.begin());
+  }
+}
+
 void RemoteWatcher::run(const std::stop_token& stop) {
   milliseconds interval = options_.poll_interval;
+  const bool polls = options_.poll_interval.count() > 0;
   auto last_full = Clock::now();
   while (!stop.stop_requested()) {
+    bool asked = false;
     {
       std::unique_lock lock(mu_);
-      // Ends early when stop is requested (the stop token wakes it).
-      (void)wakeup_.wait_for(lock, stop, interval, [] { return false; });
+      // Ends early when stop is requested (the stop token wakes it) or a scan is asked for.
+      const auto pending = [this] { return !requests_.empty(); };
+      asked = polls ? wakeup_.wait_for(lock, stop, interval, pending)
+                    : wakeup_.wait(lock, stop, pending);
     }
     if (stop.stop_requested()) return;
+    if (asked) {
+      serve_requests();
+      continue;
+    }
     const bool full = options_.full_scan_interval.count() > 0 &&
                       Clock::now() - last_full >= options_.full_scan_interval;
     auto outcome = scan(full ? ScanScope::kFull : ScanScope::kListed);

@@ -23,20 +23,27 @@
 // the mount may be writing it. Otherwise the old bytes stay on disk, unused, until the file
 // is evicted or fetched again.
 //
+// Scans on request: request_scan() (autosyncctl scan, through the control socket) wakes the
+// loop, which scans every directory the index knows at or under a path at once, whatever
+// the interval, and keeps what it found for scan_result(). With poll_interval 0 the loop
+// still runs, only for such requests.
+//
 // Threading: start() runs the loop on a thread of its own; stop() (or the destructor) ends
 // it within a moment. scan() may be called directly instead (tests), from one thread at a
-// time. Ownership: borrows the index, content store, store and event sink; they must outlive
-// the watcher.
+// time. request_scan() and scan_result() may be called from any thread. Ownership: borrows the
+// index, content store, store and event sink; they must outlive the watcher.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "backends/object_store.h"
 #include "core/base/result.h"
@@ -71,6 +78,13 @@ enum class ScanScope {
   kFull,    // every directory the index knows
 };
 
+// What a requested scan came to: still running, or done with its report or its error.
+struct RequestedScan {
+  bool done = false;
+  Status status;  // the scan's error, when done and failed
+  ScanReport report;
+};
+
 class RemoteWatcher {
  public:
   RemoteWatcher(index::Index& index, content::ContentStore& content, backends::ObjectStore& store,
@@ -79,13 +93,23 @@ class RemoteWatcher {
   RemoteWatcher(const RemoteWatcher&) = delete;
   RemoteWatcher& operator=(const RemoteWatcher&) = delete;
 
-  // One pass. A store or index error ends it early and is returned (what was merged before
-  // stays merged).
-  Result<ScanReport> scan(ScanScope scope);
+  // One pass over the directories of `scope` at or under `under` ("" = all; a directory's
+  // path, "a/b"). A store or index error ends it early and is returned (what was merged
+  // before stays merged).
+  Result<ScanReport> scan(ScanScope scope, std::string_view under = "");
 
-  // Runs the polling loop on a thread of its own (nothing when poll_interval is 0).
+  // Runs the loop on a thread of its own: polls every poll_interval (never when it is 0)
+  // and serves requested scans.
   void start();
   void stop();
+
+  // Asks the loop to scan every known directory at or under `under` ("" = all) now;
+  // returns the request's number for scan_result.
+  uint64_t request_scan(std::string under);
+  // Request `id`'s outcome; kNotFound for a number never handed out or long forgotten (the
+  // newest kKeptResults are kept).
+  Result<RequestedScan> scan_result(uint64_t id);
+  static constexpr size_t kKeptResults = 64;
 
   // The wait the loop uses after `previous` when the last poll found changes (or not): the
   // adaptive back-off, exposed for tests.
@@ -96,10 +120,12 @@ class RemoteWatcher {
   struct DirPass;  // remote_watcher_scan.cpp
 
   void run(const std::stop_token& stop);
+  void serve_requests();
   void note_outcome(const Result<ScanReport>& outcome);
 
   // remote_watcher_scan.cpp
-  Status scan_dir(index::Ino dir, const std::set<std::string>& removing, ScanReport& report);
+  Status scan_dir(index::Ino dir, std::string_view under, const std::set<std::string>& removing,
+                  ScanReport& report);
   Status merge_page(DirPass& pass, const backends::ListPage& page,
                     const std::set<std::string>& removing, ScanReport& report);
   Status drop_vanished(DirPass& pass, ScanReport& report);
@@ -116,9 +142,12 @@ class RemoteWatcher {
   int64_t last_epoch_ = 0;  // scan()'s caller's thread only
   bool in_outage_ = false;  // the loop's thread only: a kError went out for this outage
 
-  std::mutex mu_;                       // guards wake-ups of the loop
-  std::condition_variable_any wakeup_;  // stop() ends a wait early
-  std::jthread thread_;                 // last: stopped before the rest goes
+  std::mutex mu_;                       // guards wake-ups of the loop and the requests
+  std::condition_variable_any wakeup_;  // stop() and request_scan() end a wait early
+  std::vector<std::pair<uint64_t, std::string>> requests_;  // GUARDED_BY(mu_): id, under
+  std::map<uint64_t, RequestedScan> results_;               // GUARDED_BY(mu_)
+  uint64_t last_request_ = 0;                               // GUARDED_BY(mu_)
+  std::jthread thread_;                                     // last: stopped before the rest goes
 };
 
 }  // namespace autosync::syncd

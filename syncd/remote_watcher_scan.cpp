@@ -34,7 +34,7 @@ int64_t RemoteWatcher::next_epoch() {
   return last_epoch_;
 }
 
-Result<ScanReport> RemoteWatcher::scan(ScanScope scope) {
+Result<ScanReport> RemoteWatcher::scan(ScanScope scope, std::string_view under) {
   ScanReport report;
   std::set<std::string> removing;  // keys journaled for removal: a listing must not revive them
   {
@@ -49,19 +49,22 @@ Result<ScanReport> RemoteWatcher::scan(ScanScope scope) {
       AUTOSYNC_ASSIGN_OR_RETURN(dirs, txn.scan_dirs(scope == ScanScope::kFull, after, kDirBatch));
     }
     for (index::Ino dir : dirs) {
-      AUTOSYNC_RETURN_IF_ERROR(scan_dir(dir, removing, report));
+      AUTOSYNC_RETURN_IF_ERROR(scan_dir(dir, under, removing, report));
     }
     if (dirs.size() < kDirBatch) return report;
     after = dirs.back();
   }
 }
 
-Status RemoteWatcher::scan_dir(index::Ino dir, const std::set<std::string>& removing,
-                               ScanReport& report) {
+Status RemoteWatcher::scan_dir(index::Ino dir, std::string_view under,
+                               const std::set<std::string>& removing, ScanReport& report) {
   auto path = index_.path_of(dir);
   if (!path.is_ok()) {  // removed since the batch was read
     return path.status().is(ErrorKind::kNotFound) ? Status::ok() : path.status();
   }
+  const bool below =
+      under.empty() || *path == under || (path->starts_with(under) && (*path)[under.size()] == '/');
+  if (!below) return Status::ok();
   DirPass pass;
   pass.path = *path;
   pass.request.dir = dir;

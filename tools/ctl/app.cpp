@@ -107,6 +107,15 @@ void add_commands(CLI::App& app, Parsed& p) {
       return cmd_resolve(s, ResolveArgs{.path = p.path.value_or(""), .keep = p.keep});
     };
   });
+  auto* scan = app.add_subcommand("scan", "look for changes on the store now and wait for it");
+  scan->add_option("PATH", p.path, "a directory (or file) in the mount");
+  scan->add_option("--timeout", p.timeout, "give up after this long (30s, 5m)")
+      ->type_name("DURATION");
+  scan->callback([&p] {
+    p.run = with_timeout(p, [&p](const Session& s, auto timeout) {
+      return cmd_scan(s, ScanArgs{.path = p.path, .timeout = timeout});
+    });
+  });
   auto* watch = app.add_subcommand("watch", "autosyncd's events as they happen");
   watch->add_option("--count", p.count, "stop after this many events")->type_name("N");
   watch->add_option("--timeout", p.timeout, "stop after this long (30s, 5m)")

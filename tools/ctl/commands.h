@@ -2,7 +2,7 @@
 // (session.h) and prints its result — JSON with --json, a table otherwise — on session.out.
 // Files by group: cmd_status.cpp (status, queue), cmd_sync.cpp (flush, pause, resume,
 // unmount), cmd_files.cpp (ls, pin, unpin, evict, gc), cmd_events.cpp (conflicts, watch),
-// cmd_resolve.cpp (resolve).
+// cmd_resolve.cpp (resolve), cmd_scan.cpp (scan).
 #pragma once
 
 #include <chrono>
@@ -60,5 +60,13 @@ struct ResolveArgs {
   std::string keep;
 };
 int cmd_resolve(const Session& s, const ResolveArgs& args);
+
+// cmd_scan.cpp: the remote watcher scans now (under PATH, or everything); waits for the
+// scan (exit 1 if `timeout` comes first or the scan failed).
+struct ScanArgs {
+  std::optional<std::string> path;
+  std::optional<std::chrono::milliseconds> timeout;
+};
+int cmd_scan(const Session& s, const ScanArgs& args);
 
 }  // namespace autosync::ctl

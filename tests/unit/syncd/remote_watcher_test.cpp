@@ -6,6 +6,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "backends/byte_io.h"
@@ -292,6 +293,51 @@ TEST_CASE("remote watcher: a zero poll interval starts no thread") {
   std::this_thread::sleep_for(milliseconds(100));
   watcher.stop();
   CHECK_FALSE(w.lookup(kRootIno, "a.txt"));
+}
+
+}  // namespace
+}  // namespace autosync::syncd
+
+namespace autosync::syncd {
+namespace {
+
+// Polls scan_result until request `id` is done (the loop serves it on its own thread).
+RequestedScan wait_for_scan(RemoteWatcher& watcher, uint64_t id) {
+  for (;;) {
+    auto result = watcher.scan_result(id);
+    REQUIRE(result.is_ok());
+    if (result->done) return *result;
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+}
+
+TEST_CASE("remote watcher: a requested scan runs without polling, only under its path") {
+  WatchFixture w;
+  w.options.poll_interval = milliseconds(0);  // no polls: only requests wake the loop
+  w.put("d/x.txt", "deep");
+  w.put("e/y.txt", "other");
+  RemoteWatcher watcher(*w.f.index, *w.f.content, w.store, w.sink, w.options);
+  watcher.start();
+  auto all = wait_for_scan(watcher, watcher.request_scan(""));
+  REQUIRE(all.status.is_ok());
+  CHECK(all.report.added == 2);  // the directories d and e
+  // Full scope: the directories the mount never listed are listed too.
+  auto under_d = wait_for_scan(watcher, watcher.request_scan("d"));
+  REQUIRE(under_d.status.is_ok());
+  CHECK(under_d.report.dirs == 1);
+  CHECK(under_d.report.added == 1);
+  auto d = w.lookup(kRootIno, "d");
+  auto e = w.lookup(kRootIno, "e");
+  REQUIRE(d);
+  REQUIRE(e);
+  CHECK(w.lookup(d->ino, "x.txt"));
+  CHECK_FALSE(w.lookup(e->ino, "y.txt"));  // outside the path asked for
+
+  w.store.down = true;
+  auto failed = wait_for_scan(watcher, watcher.request_scan(""));
+  CHECK(failed.status.is(ErrorKind::kTransient));
+  CHECK(watcher.scan_result(9999).status().is(ErrorKind::kNotFound));
+  watcher.stop();
 }
 
 }  // namespace
