@@ -121,6 +121,17 @@ struct Mount {
   config::ParsedCommandLine args;
 };
 
+// autosyncd goes on uploading after the unmount; a user who unmounts may believe the data
+// is on the store already, so the log (stderr with -f) says what is still to go.
+void warn_if_uploads_pending(index::Index& index) {
+  auto stats = index.pending_stats();
+  if (!stats || stats->count == 0) return;
+  spdlog::warn(
+      "unmount: {} change(s), {} bytes, not on the store yet; autosyncd keeps uploading them "
+      "(autosyncctl flush waits until they are)",
+      stats->count, stats->bytes);
+}
+
 // Everything from the cache lock to the end of serving; the caller has detached already.
 Status mount_and_serve(const Mount& m, std::optional<process::Background>& background) {
   const config::Options& options = m.options;
@@ -172,6 +183,7 @@ Status mount_and_serve(const Mount& m, std::optional<process::Background>& backg
                  settled.to_string());
   }
   doorbell.ring();
+  warn_if_uploads_pending(cache.index());
   spdlog::info("unmounted {}", options.mountpoint.string());
   return served;
 }

@@ -70,6 +70,10 @@ TEST_CASE("uploads wait in the journal while no autosyncd runs, and go once one 
   std::filesystem::create_directory(f.mnt / "queued-dir");
   REQUIRE(f.unmount().exit_code == 0);
   CHECK_FALSE(f.object("queued.txt").has_value());
+  // The unmount says what is still to upload (in the log: this mount runs in the background).
+  CHECK(eventually([&] {
+    return read_file(f.cache / "autosyncfs.log").find("not on the store yet") != std::string::npos;
+  }));
 
   const auto daemon = run(
       {program("autosyncd").string(), f.remote(), "-o", f.cache_option(), "--idle-exit", "500ms"});
