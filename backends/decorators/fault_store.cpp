@@ -21,8 +21,8 @@ struct Decision {
   double body_fraction = 0.5;
 };
 
-bool watches(const FaultRule& rule, StoreOp op) {
-  return rule.ops.empty() || rule.ops.contains(op);
+bool watches(const FaultRule& rule, StoreOp op, std::string_view key) {
+  return (rule.ops.empty() || rule.ops.contains(op)) && key.starts_with(rule.key_prefix);
 }
 
 class FaultStore final : public ForwardingStore {
@@ -77,7 +77,7 @@ class FaultStore final : public ForwardingStore {
   }
 
  private:
-  Decision decide(StoreOp op);
+  Decision decide(StoreOp op, std::string_view key);
   template <typename Call>
   std::invoke_result_t<Call&> inject(StoreOp op, std::string_view key, Call&& call);
   static Status injected(const Status& error, StoreOp op, std::string_view key) {
@@ -90,12 +90,12 @@ class FaultStore final : public ForwardingStore {
   std::mt19937_64 rng_;               // guarded by mutex_
 };
 
-Decision FaultStore::decide(StoreOp op) {
+Decision FaultStore::decide(StoreOp op, std::string_view key) {
   const std::lock_guard lock(mutex_);
   Decision decision;
   for (size_t i = 0; i < plan_.rules.size(); ++i) {
     const FaultRule& rule = plan_.rules[i];
-    if (!watches(rule, op)) continue;
+    if (!watches(rule, op, key)) continue;
     const uint64_t call = ++calls_seen_[i];
     bool fires = false;
     if (!rule.on_calls.empty()) {
@@ -118,7 +118,7 @@ Decision FaultStore::decide(StoreOp op) {
 
 template <typename Call>
 std::invoke_result_t<Call&> FaultStore::inject(StoreOp op, std::string_view key, Call&& call) {
-  const Decision decision = decide(op);
+  const Decision decision = decide(op, key);
   if (decision.delay.count() > 0) plan_.sleep(decision.delay);
   if (!decision.error) return call();
   if (decision.timing == FaultTiming::kAfterCall) {
@@ -130,7 +130,7 @@ std::invoke_result_t<Call&> FaultStore::inject(StoreOp op, std::string_view key,
 
 Result<ObjectInfo> FaultStore::get(std::string_view key, const GetOptions& options,
                                    ByteSink& sink) {
-  const Decision decision = decide(StoreOp::kGet);
+  const Decision decision = decide(StoreOp::kGet, key);
   if (decision.delay.count() > 0) plan_.sleep(decision.delay);
   if (!decision.error) return inner().get(key, options, sink);
   switch (decision.timing) {

@@ -1,10 +1,11 @@
 // Fault-injection decorator for tests: latency, errors and dropped connections on a schedule
 // or at random, reproducibly.
 //
-// A FaultPlan is a list of rules. Each rule names the operations it watches and counts the
-// calls it sees (1-based, its own counter); it fires on the listed call numbers, or else
-// with a probability per call drawn from the plan's seeded PRNG. When it fires it waits
-// `delay`, then (if it has an error) fails the call in one of three ways:
+// A FaultPlan is a list of rules. Each rule names the operations (and, optionally, the key
+// prefix) it watches and counts the calls it sees (1-based, its own counter); it fires on
+// the listed call numbers, or else with a probability per call drawn from the plan's seeded
+// PRNG. When it fires it waits `delay`, then (if it has an error) fails the call in one of
+// three ways:
 //   kBeforeCall  the store is never reached (a refused or reset connection);
 //   kAfterCall   the store did the work but the answer is lost (a timeout after commit);
 //   kMidBody     get: part of the body reaches the sink, then the error (a connection
@@ -30,6 +31,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -64,6 +66,7 @@ struct FaultRule {
   std::optional<Status> error;         // how the call fails; none = only the delay
   FaultTiming timing = FaultTiming::kBeforeCall;
   double body_fraction = 0.5;  // kMidBody: share of the body delivered before the error
+  std::string key_prefix{};    // only calls on keys starting with this ("": every key)
 };
 
 struct FaultPlan {

@@ -213,7 +213,10 @@ struct CommandLine {
 // The whole merge: reads the config file (at most one may be named), applies REMOTE and
 // MOUNTPOINT (made absolute), the -o lists and the flags, fills cache.dir when unset and
 // validates. A remote is required; the mountpoint is left to the caller to require.
-// `effective_uid` picks the default cache location (0 = system-wide).
+// `effective_uid` picks the default cache location (0 = system-wide). Test-only: a
+// non-empty kTestFaultsVariable in `env` puts store faults under the retry layer
+// (backends/decorators/fault_spec.h); a bad spec is kInvalid.
+inline constexpr const char* kTestFaultsVariable = "AUTOSYNC_TEST_FAULTS";
 Result<Options> load_options(const CommandLine& command_line, const EnvLookup& env,
                              uint32_t effective_uid);
 

@@ -3,6 +3,7 @@
 
 #include <system_error>
 
+#include "backends/decorators/fault_spec.h"
 #include "core/base/crypto.h"
 #include "core/base/encoding.h"
 #include "core/config/config.h"
@@ -78,6 +79,17 @@ std::string remote_identity(const backends::StoreConfig& store) {
   return identity;
 }
 
+// Test-only: the store faults AUTOSYNC_TEST_FAULTS asks for, so tests can run the real
+// programs against a failing store (backends/decorators/fault_spec.h has the syntax).
+Status apply_test_faults(Options& options, const EnvLookup& env) {
+  const std::optional<std::string> spec = env(kTestFaultsVariable);
+  if (!spec || spec->empty()) return {};
+  auto plan = backends::parse_fault_spec(*spec);
+  if (!plan) return std::move(plan).take_status().context(kTestFaultsVariable);
+  options.store.faults = std::move(plan).value();
+  return {};
+}
+
 }  // namespace
 
 bool has_remote(const Options& options) {
@@ -137,6 +149,7 @@ Result<Options> load_options(const CommandLine& command_line, const EnvLookup& e
     AUTOSYNC_ASSIGN_OR_RETURN(options.cache.dir,
                               default_cache_dir(options.store, env, effective_uid));
   }
+  AUTOSYNC_RETURN_IF_ERROR(apply_test_faults(options, env));
   AUTOSYNC_RETURN_IF_ERROR(validate(options));
   return options;
 }

@@ -115,6 +115,20 @@ TEST_CASE("errors in an -o list stop the merge", "[load]") {
              Catch::StartsWith("retry: initial_delay (1m) is longer than max_delay (10s)"));
 }
 
+TEST_CASE("AUTOSYNC_TEST_FAULTS puts store faults in the options; a bad one is refused", "[load]") {
+  CommandLine cl;
+  cl.remote = "file:///srv/data";
+  cl.option_lists = {"cache.dir=/srv/cache"};
+  CHECK_FALSE(load_options(cl, fake_env(), kUser)->store.faults.has_value());
+  auto r =
+      load_options(cl, fake_env({{kTestFaultsVariable, "op=put,calls=1,error=throttled"}}), kUser);
+  REQUIRE(r.is_ok());
+  REQUIRE(r->store.faults.has_value());
+  CHECK(r->store.faults->rules.size() == 1);
+  auto bad = load_options(cl, fake_env({{kTestFaultsVariable, "op=put"}}), kUser);
+  CHECK(bad.status().message() == "AUTOSYNC_TEST_FAULTS: rule 1: give calls= or p=, one of them");
+}
+
 TEST_CASE("an explicit cache dir is kept", "[load]") {
   CommandLine cl;
   cl.remote = "file:///srv/data";
