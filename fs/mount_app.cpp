@@ -22,6 +22,7 @@
 #include "core/process/instance_lock.h"
 #include "core/process/logging.h"
 #include "core/vfs/cache_vfs.h"
+#include "fs/cache_limit_follower.h"
 #include "fs/invalidator.h"
 #include "fs/mount_session.h"
 #include "fs/mount_settings.h"
@@ -152,8 +153,10 @@ Status mount_and_serve(const Mount& m, std::optional<process::Background>& backg
   }
   zmq::context_t zmq_context;
   doorbell::DoorbellClient doorbell(zmq_context, doorbell::doorbell_path(paths.root));
-  vfs::CacheVfs vfs(cache.index(), cache.content(), *store, doorbell,
-                    vfs_options_of(options, ::getuid(), ::getgid()));
+  auto vfs_options = vfs_options_of(options, ::getuid(), ::getgid());
+  vfs_options.cache_limit_bytes = cachedir::effective_cache_limit(paths, options.cache.max_bytes,
+                                                                  options.cache.max_bytes_given);
+  vfs::CacheVfs vfs(cache.index(), cache.content(), *store, doorbell, vfs_options);
   // What a crash left half-done: changes not journaled yet, removals not applied yet.
   if (const Status recovered = vfs.recover(); !recovered) {
     spdlog::warn("cache recovery incomplete (retried at the next mount): {}",
@@ -170,6 +173,7 @@ Status mount_and_serve(const Mount& m, std::optional<process::Background>& backg
   spdlog::info("mounted {} on {} (cache {})", store->describe(), options.mountpoint.string(),
                paths.root.string());
   SyncdWatchdog watchdog(launcher);
+  CacheLimitFollower limit_follower(paths, vfs);  // autosyncctl cache set-limit
   // autosyncd's events -> the kernel's caches; stopped before the unmount (it uses the session).
   auto invalidator = Invalidator::start(zmq_context, paths.events_socket(), *session);
   if (!invalidator) spdlog::warn("no kernel invalidations: {}", invalidator.status().to_string());

@@ -24,6 +24,17 @@
 #include "syncd/control_server.h"
 
 namespace autosync::syncd {
+
+// One file: its bytes gone (0 when kept) — see the comment at the top.
+Result<uint64_t> evict_clean_file(ControlContext& ctx, index::Ino ino) {
+  AUTOSYNC_ASSIGN_OR_RETURN(auto txn, ctx.index.write());
+  AUTOSYNC_ASSIGN_OR_RETURN(const uint64_t dropped, txn.drop_clean_cache(ino));
+  if (dropped == 0) return uint64_t{0};
+  AUTOSYNC_RETURN_IF_ERROR(ctx.content.truncate(ino, 0));
+  AUTOSYNC_RETURN_IF_ERROR(txn.commit());
+  return dropped;
+}
+
 namespace {
 
 Result<Json> set_pinned(ControlContext& ctx, const Json& request, bool pinned) {
@@ -44,16 +55,6 @@ Result<Json> set_pinned(ControlContext& ctx, const Json& request, bool pinned) {
   return Json{{"files", files}};
 }
 
-// One file: its bytes gone (0) or kept (skipped) — see the comment at the top.
-Result<uint64_t> evict_file(ControlContext& ctx, index::Ino ino) {
-  AUTOSYNC_ASSIGN_OR_RETURN(auto txn, ctx.index.write());
-  AUTOSYNC_ASSIGN_OR_RETURN(const uint64_t dropped, txn.drop_clean_cache(ino));
-  if (dropped == 0) return uint64_t{0};
-  AUTOSYNC_RETURN_IF_ERROR(ctx.content.truncate(ino, 0));
-  AUTOSYNC_RETURN_IF_ERROR(txn.commit());
-  return dropped;
-}
-
 Result<Json> evict(ControlContext& ctx, const Json& request) {
   AUTOSYNC_ASSIGN_OR_RETURN(const auto paths, string_list_arg(request, "paths"));
   uint64_t files = 0, bytes = 0, skipped = 0;
@@ -61,7 +62,7 @@ Result<Json> evict(ControlContext& ctx, const Json& request) {
     const Status walked =
         walk_tree(ctx.index, path, [&](const std::string&, const index::InodeRecord& rec) {
           if (rec.kind != index::InodeKind::kFile || rec.cached_bytes == 0) return Status();
-          AUTOSYNC_ASSIGN_OR_RETURN(const uint64_t freed, evict_file(ctx, rec.ino));
+          AUTOSYNC_ASSIGN_OR_RETURN(const uint64_t freed, evict_clean_file(ctx, rec.ino));
           if (freed == 0) {
             ++skipped;  // dirty, open or pinned
           } else {

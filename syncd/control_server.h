@@ -1,7 +1,8 @@
 // ControlServer: autosyncd's control socket — a ZeroMQ REP socket at CACHE/control.sock,
 // served by one thread of its own, answering control_protocol.h requests with the commands
 // it was given (make_control_commands(): control_status.cpp, control_sync.cpp,
-// control_cache.cpp, control_conflicts.cpp, control_scan.cpp).
+// control_cache.cpp, control_conflicts.cpp, control_scan.cpp,
+// control_cache_limit.cpp).
 //
 // Requests are answered one at a time, so every command is short: none waits for uploads
 // (autosyncctl flush polls "flush", which only wakes the workers and counts). A failing
@@ -37,7 +38,8 @@ struct ControlContext {
   backends::ObjectStore& store;
   WorkerPool& pool;
   std::string remote;                // the remote as the user wrote it
-  uint64_t cache_limit_bytes = 0;    // cache.size
+  uint64_t cache_limit_bytes = 0;    // cache.size, or the limit cache set-limit chose
+  bool cache_limit_given = false;    // cache.size set explicitly: a chosen limit is not kept
   RemoteWatcher* watcher = nullptr;  // scans on request; none in some tests
 };
 
@@ -48,6 +50,11 @@ void add_sync_commands(ControlCommands& commands, ControlContext& context);
 void add_cache_commands(ControlCommands& commands, ControlContext& context);
 void add_conflict_commands(ControlCommands& commands, ControlContext& context);
 void add_scan_commands(ControlCommands& commands, ControlContext& context);
+void add_cache_limit_commands(ControlCommands& commands, ControlContext& context);
+
+// Drops the cached bytes of one clean, closed, unpinned file, safely next to a running mount
+// (control_cache.cpp says how); returns the bytes freed, 0 when the file is kept.
+Result<uint64_t> evict_clean_file(ControlContext& context, index::Ino ino);
 
 class ControlServer {
  public:

@@ -180,14 +180,17 @@ Status run(const Daemon& d) {
   RemoteWatcher watcher(cache.index(), cache.content(), *store, events,
                         watcher_options_of(d.options, paths));
   watcher.start();
-  ControlContext control_context{.paths = paths,
-                                 .index = cache.index(),
-                                 .content = cache.content(),
-                                 .store = *store,
-                                 .pool = pool,
-                                 .remote = backends::to_string(d.options.store.remote),
-                                 .cache_limit_bytes = d.options.cache.max_bytes,
-                                 .watcher = &watcher};
+  ControlContext control_context{
+      .paths = paths,
+      .index = cache.index(),
+      .content = cache.content(),
+      .store = *store,
+      .pool = pool,
+      .remote = backends::to_string(d.options.store.remote),
+      .cache_limit_bytes = cachedir::effective_cache_limit(paths, d.options.cache.max_bytes,
+                                                           d.options.cache.max_bytes_given),
+      .cache_limit_given = d.options.cache.max_bytes_given,
+      .watcher = &watcher};
   // autosyncctl's way in; without it the daemon still uploads, so a failure is only logged.
   auto control = ControlServer::start(zmq_context, paths.control_socket(),
                                       make_control_commands(control_context));

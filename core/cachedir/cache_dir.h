@@ -7,6 +7,7 @@
 //   CACHE/control.sock   autosyncd's control socket, REQ/REP JSON (autosyncctl talks to it)
 //   CACHE/mount.json     written by the mounted autosyncfs: its mountpoint, remote and pid
 //   CACHE/client-id      this cache's random id, made once: tells its own objects from others'
+//   CACHE/cache-limit    the size limit autosyncctl cache set-limit chose (cache_limit.cpp)
 //   CACHE/mount.lock     held by the autosyncfs that has this cache mounted
 //   CACHE/syncd.lock     held by the autosyncd that uploads from this cache
 //   CACHE/autosyncfs.log, CACHE/autosyncd.log   the daemons' logs once they run detached
@@ -36,6 +37,7 @@ struct Paths {
   std::filesystem::path control_socket() const { return root / "control.sock"; }
   std::filesystem::path mount_info() const { return root / "mount.json"; }
   std::filesystem::path client_id() const { return root / "client-id"; }
+  std::filesystem::path cache_limit() const { return root / "cache-limit"; }
   std::filesystem::path fs_log() const { return root / "autosyncfs.log"; }
   std::filesystem::path syncd_log() const { return root / "autosyncd.log"; }
 };
@@ -68,6 +70,15 @@ class CacheDir {
 // written into the objects this cache uploads, so a retry after a crash can tell its own
 // unrecorded upload from someone else's change. Safe when several processes ask at once.
 Result<std::string> client_id(const Paths& paths);
+
+// CACHE/cache-limit (cache_limit.cpp): the limit autosyncctl chose for this cache, if any.
+// kCorrupt when the file holds no number.
+Result<std::optional<uint64_t>> read_cache_limit(const Paths& paths);
+Status write_cache_limit(const Paths& paths, uint64_t bytes);  // atomically (rename)
+// The limit a mount or daemon starting now uses: cache.size when the config file or -o gave
+// it, else the chosen one, else cache.size's default (`configured`). An unreadable file is
+// ignored (the default applies).
+uint64_t effective_cache_limit(const Paths& paths, uint64_t configured, bool configured_explicitly);
 
 // Creates `dir` (and parents) when missing; the leaf gets mode 0700.
 Status make_private_dir(const std::filesystem::path& dir);

@@ -126,6 +126,8 @@ namespace autosync::config {
 struct CacheOptions {
   std::filesystem::path dir;         // empty until load_options: default_cache_dir()
   uint64_t max_bytes = 10ULL << 30;  // cache size limit
+  bool max_bytes_given = false;      // cache.size was set (file or -o), so it beats the
+                                     // limit autosyncctl cache set-limit keeps in the cache
   std::chrono::seconds dir_ttl{60};  // how long a directory listing is trusted
   std::chrono::seconds attr_ttl{1};  // kernel attribute cache
   bool fsync_waits_for_upload = false;

@@ -25,7 +25,7 @@ constexpr std::array<Addressing, 3> kAddressings = {Addressing::kAuto, Addressin
                                                     Addressing::kVirtualHosted};
 
 constexpr std::array<std::string_view, 5> kConflictPolicyNames = {"keep-both", "newest", "local",
-                                                                   "remote", "priority"};
+                                                                  "remote", "priority"};
 
 constexpr std::array<std::string_view, 3> kSigningNames = {"auto", "signed", "unsigned"};
 constexpr std::array<PayloadSigning, 3> kSignings = {PayloadSigning::kAuto, PayloadSigning::kSigned,
@@ -50,7 +50,11 @@ const std::array kKeys = std::to_array<KeySpec>({
     {"mountpoint", K::kPath, [](Options& o, const Value& v) { o.mountpoint = v.text; }},
 
     {"cache.dir", K::kPath, [](Options& o, const Value& v) { o.cache.dir = v.text; }},
-    {"cache.size", K::kSize, [](Options& o, const Value& v) { o.cache.max_bytes = v.number; },
+    {"cache.size", K::kSize,
+     [](Options& o, const Value& v) {
+       o.cache.max_bytes = v.number;
+       o.cache.max_bytes_given = true;
+     },
      kMiB},
     {"cache.dir_ttl", K::kSeconds,
      [](Options& o, const Value& v) { o.cache.dir_ttl = duration_cast<seconds>(v.duration); }},
@@ -82,10 +86,10 @@ const std::array kKeys = std::to_array<KeySpec>({
     {"sync.bandwidth_limit", K::kRate,
      [](Options& o, const Value& v) { o.sync.bandwidth_limit = v.number; }},
     {"sync.conflict_policy", K::kChoice,
-     [](Options& o, const Value& v) {
-       o.sync.conflict_policy = std::string(kConflictPolicyNames.at(v.number));
-     }, 0,
-     kConflictPolicyNames.size() - 1, kConflictPolicyNames},
+     [](Options& o,
+        const Value&
+            v) { o.sync.conflict_policy = std::string(kConflictPolicyNames.at(v.number)); },
+     0, kConflictPolicyNames.size() - 1, kConflictPolicyNames},
     {"sync.conflict_rules", K::kText,
      [](Options& o, const Value& v) { o.sync.conflict_rules = v.text; }},
     {"sync.host", K::kText, [](Options& o, const Value& v) { o.sync.host = v.text; }},

@@ -35,6 +35,13 @@ uint64_t CacheBudget::total() const {
   return static_cast<uint64_t>(std::max<int64_t>(total_.load(), 0));
 }
 
+void CacheBudget::set_limit(uint64_t limit_bytes) {
+  limit_.store(limit_bytes);
+  std::lock_guard lock(pass_mu_);
+  quiet_until_ns_ = 0;  // a larger limit may fit what a fruitless pass could not
+  warned_over_limit_ = false;
+}
+
 void CacheBudget::added(int64_t delta) {
   total_ += delta;
 }
@@ -47,14 +54,15 @@ Status CacheBudget::resync() {
 }
 
 void CacheBudget::make_room(index::Ino keep, uint64_t bytes) {
-  if (limit_ == 0) return;
+  const uint64_t limit = limit_.load();
+  if (limit == 0) return;
   if (!known_) {
     if (Status summed = resync(); !summed.is_ok()) {
       spdlog::warn("cache limit: {}", summed.to_string());
       return;
     }
   }
-  if (total() + bytes <= limit_) return;  // the common case: one atomic load
+  if (total() + bytes <= limit) return;  // the common case: two atomic loads
 
   std::lock_guard lock(pass_mu_);
   const int64_t now = now_ns();
@@ -63,7 +71,7 @@ void CacheBudget::make_room(index::Ino keep, uint64_t bytes) {
     spdlog::warn("cache limit: {}", summed.to_string());
     return;
   }
-  const uint64_t target = limit_ > bytes ? limit_ - bytes : 0;
+  const uint64_t target = limit > bytes ? limit - bytes : 0;
   evict(keep, [&](uint64_t) { return total() <= target; });
   if (total() <= target) {
     warned_over_limit_ = false;
@@ -75,7 +83,7 @@ void CacheBudget::make_room(index::Ino keep, uint64_t bytes) {
     spdlog::warn(
         "cache limit: {} bytes cached and {} more coming pass the limit of {}, and nothing"
         " clean is left to evict (data not yet uploaded, open or pinned is kept)",
-        total(), bytes, limit_);
+        total(), bytes, limit);
   }
 }
 

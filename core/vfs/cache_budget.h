@@ -56,7 +56,9 @@ class CacheBudget {
   Status resync();
 
   uint64_t total() const;
-  uint64_t limit() const { return limit_; }
+  uint64_t limit() const { return limit_.load(); }
+  // A new limit (autosyncctl cache set-limit), used from the next addition on; 0 = none.
+  void set_limit(uint64_t limit_bytes);
 
  private:
   // Evicts files, oldest access first, until `done(freed so far)`; returns the bytes freed.
@@ -68,7 +70,7 @@ class CacheBudget {
   index::Index& index_;
   content::ContentStore& content_;
   InodeLocks& locks_;
-  const uint64_t limit_;
+  std::atomic<uint64_t> limit_;
   const index::Clock clock_;
   std::atomic<int64_t> total_{0};
   std::atomic<bool> known_{false};  // total_ has been summed from the index

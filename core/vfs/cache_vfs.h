@@ -70,6 +70,9 @@ class CacheVfs final : public Vfs {
   // returned after all were tried, and that inode is picked up by the next recover().
   Status recover();
 
+  // The cache size limit from now on (autosyncctl cache set-limit); 0 = none. Thread-safe.
+  void set_cache_limit(uint64_t bytes) { budget_.set_limit(bytes); }
+
   Result<Entry> lookup(const Caller& who, Ino parent, std::string_view name) override;
   void forget(Ino ino, uint64_t count) override;
   Result<Attr> getattr(Ino ino) override;

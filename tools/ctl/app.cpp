@@ -21,6 +21,7 @@ struct Parsed {
   std::vector<std::string> paths;
   std::string mountpoint;
   std::string keep;
+  std::string size;
   bool json = false, wait = false, all = false;
   std::optional<uint64_t> count;
   std::function<int(const Session&)> run;
@@ -116,6 +117,14 @@ void add_commands(CLI::App& app, Parsed& p) {
       return cmd_scan(s, ScanArgs{.path = p.path, .timeout = timeout});
     });
   });
+  auto* cache = app.add_subcommand("cache", "the cache's settings");
+  cache->require_subcommand(1);
+  cache->fallthrough();
+  auto* set_limit =
+      cache->add_subcommand("set-limit", "change the cache size limit now, evicting clean data");
+  set_limit->add_option("SIZE", p.size, "the new limit: 10G, 500M (at least 1M)")->required();
+  set_limit->callback(
+      [&p] { p.run = [&p](const Session& s) { return cmd_cache_set_limit(s, p.size); }; });
   auto* watch = app.add_subcommand("watch", "autosyncd's events as they happen");
   watch->add_option("--count", p.count, "stop after this many events")->type_name("N");
   watch->add_option("--timeout", p.timeout, "stop after this long (30s, 5m)")

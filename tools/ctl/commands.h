@@ -2,7 +2,7 @@
 // (session.h) and prints its result — JSON with --json, a table otherwise — on session.out.
 // Files by group: cmd_status.cpp (status, queue), cmd_sync.cpp (flush, pause, resume,
 // unmount), cmd_files.cpp (ls, pin, unpin, evict, gc), cmd_events.cpp (conflicts, watch),
-// cmd_resolve.cpp (resolve), cmd_scan.cpp (scan).
+// cmd_resolve.cpp (resolve), cmd_scan.cpp (scan), cmd_cache.cpp (cache set-limit).
 #pragma once
 
 #include <chrono>
@@ -68,5 +68,8 @@ struct ScanArgs {
   std::optional<std::chrono::milliseconds> timeout;
 };
 int cmd_scan(const Session& s, const ScanArgs& args);
+
+// cmd_cache.cpp: cache set-limit SIZE (10G, 500M; at least 1M), as cache.size parses it.
+int cmd_cache_set_limit(const Session& s, const std::string& size);
 
 }  // namespace autosync::ctl
