@@ -15,9 +15,9 @@
 // truncated, never removed (a removed file would live on behind the mount's descriptor and
 // later read as empty). The truncate happens inside the write transaction that forgets the
 // ranges: holding the index's write lock, no open (add_open) or fetch (add_range) of the
-// mount can slip between the check and the truncate. The price: a crash between the
-// truncate and the commit leaves ranges over a hole (zeros) for that clean file until the
-// cache is checked (autosyncctl fsck).
+// mount can slip between the check and the truncate. A crash between the truncate and the
+// commit leaves ranges over an emptied file: the mount's next read of that clean file finds
+// its content file short and fetches the bytes again (core/vfs/reads.cpp), never zeros.
 #include <filesystem>
 
 #include "syncd/control_paths.h"

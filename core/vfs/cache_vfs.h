@@ -188,6 +188,14 @@ class CacheVfs final : public Vfs {
   Status ensure_cached(const index::InodeRecord& rec, const content::RangeSet& ranges,
                        uint64_t start, uint64_t end);
   Result<std::pair<index::InodeRecord, content::RangeSet>> inode_and_ranges(Ino ino);
+  struct ReadExtent {
+    uint64_t end = 0;    // the read stops here (the file's size or the request's end)
+    bool clean = false;  // no local change: every cached byte is in the content file
+  };
+  // Caches [offset, offset + length) (and read-ahead) under the inode's lock.
+  Result<ReadExtent> cache_for_read(Ino ino, Handle handle, uint64_t offset, size_t length);
+  // A clean file's ranges past `content_end` are not really cached: forgets them.
+  Status forget_ranges_past(Ino ino, uint64_t content_end);
   uint64_t read_ahead_after(Handle handle, uint64_t offset, uint64_t end);  // takes mu_
   Status fetch_span(const index::InodeRecord& rec, uint64_t start, uint64_t end);
   // One ranged get into the content store; returns the bytes received.

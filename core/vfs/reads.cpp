@@ -1,5 +1,7 @@
 // CacheVfs: reads — served from the content store; gaps fetched from the store with ranged
 // gets pinned to the inode's remote version, plus read-ahead for sequential readers.
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cstring>
 #include <thread>
@@ -63,30 +65,55 @@ std::vector<Chunk> split(uint64_t start, uint64_t end) {
 
 // One read snapshot gives the size and the cached ranges; the store is asked only for gaps.
 Result<size_t> CacheVfs::read(Ino ino, Handle handle, uint64_t offset, std::span<char> out) {
-  uint64_t end = 0;
-  {
-    // Read-ahead rides along only when the store must be asked anyway.
-    auto guard = inode_locks_.lock(ino);
-    AUTOSYNC_ASSIGN_OR_RETURN(auto snapshot, inode_and_ranges(ino));
-    const auto& [rec, ranges] = snapshot;
-    if (rec.is_dir()) {
-      return Status::error(ErrorKind::kIsDirectory, "read inode " + std::to_string(ino));
-    }
-    if (offset >= rec.size || out.empty()) return size_t{0};
-    end = std::min<uint64_t>(rec.size, offset + out.size());
-    const uint64_t ahead_end = std::min(rec.size, end + read_ahead_after(handle, offset, end));
-    if (!ranges.contains(offset, end)) {
-      Status cached = ensure_cached(rec, ranges, offset, ahead_end);
-      if (!cached.is_ok() && ahead_end > end) cached = ensure_cached(rec, ranges, offset, end);
-      AUTOSYNC_RETURN_IF_ERROR(cached);
-    }
+  AUTOSYNC_ASSIGN_OR_RETURN(ReadExtent extent, cache_for_read(ino, handle, offset, out.size()));
+  if (extent.end == offset) return size_t{0};
+  const size_t want = extent.end - offset;
+  AUTOSYNC_ASSIGN_OR_RETURN(size_t got, content_.read(ino, offset, out.first(want)));
+  if (got < want && extent.clean) {
+    // A clean file's content file holds every byte its ranges claim; a shorter one is an
+    // eviction a crash cut short, or a damaged cache. Fetch again rather than serve zeros.
+    AUTOSYNC_RETURN_IF_ERROR(forget_ranges_past(ino, offset + got));
+    AUTOSYNC_ASSIGN_OR_RETURN(extent, cache_for_read(ino, handle, offset, out.size()));
+    AUTOSYNC_ASSIGN_OR_RETURN(got, content_.read(ino, offset, out.first(extent.end - offset)));
   }
-  const size_t want = end - offset;
-  AUTOSYNC_ASSIGN_OR_RETURN(auto got, content_.read(ino, offset, out.first(want)));
   std::fill(out.begin() + static_cast<std::ptrdiff_t>(got),
-            out.begin() + static_cast<std::ptrdiff_t>(want), '\0');  // a hole past the file
+            out.begin() + static_cast<std::ptrdiff_t>(extent.end - offset),
+            '\0');                    // a hole past the file: a dirty file grown by truncate
   (void)index_.touch(ino, now_ns());  // an eviction hint; losing it costs nothing
-  return want;
+  return extent.end - offset;
+}
+
+// Read-ahead rides along only when the store must be asked anyway.
+Result<CacheVfs::ReadExtent> CacheVfs::cache_for_read(Ino ino, Handle handle, uint64_t offset,
+                                                      size_t length) {
+  auto guard = inode_locks_.lock(ino);
+  AUTOSYNC_ASSIGN_OR_RETURN(auto snapshot, inode_and_ranges(ino));
+  const auto& [rec, ranges] = snapshot;
+  if (rec.is_dir()) {
+    return Status::error(ErrorKind::kIsDirectory, "read inode " + std::to_string(ino));
+  }
+  if (offset >= rec.size || length == 0) return ReadExtent{.end = offset, .clean = true};
+  const uint64_t end = std::min<uint64_t>(rec.size, offset + length);
+  const uint64_t ahead_end = std::min(rec.size, end + read_ahead_after(handle, offset, end));
+  if (!ranges.contains(offset, end)) {
+    Status cached = ensure_cached(rec, ranges, offset, ahead_end);
+    if (!cached.is_ok() && ahead_end > end) cached = ensure_cached(rec, ranges, offset, end);
+    AUTOSYNC_RETURN_IF_ERROR(cached);
+  }
+  return ReadExtent{.end = end, .clean = !rec.dirty()};
+}
+
+Status CacheVfs::forget_ranges_past(Ino ino, uint64_t content_end) {
+  auto guard = inode_locks_.lock(ino);
+  AUTOSYNC_ASSIGN_OR_RETURN(const auto rec, index_.get(ino));
+  if (rec.dirty()) return Status::ok();  // written since: its holes are real zeros now
+  spdlog::warn(
+      "cache: inode {} has cached ranges past its content file's {} bytes; fetching them "
+      "again",
+      ino, content_end);
+  AUTOSYNC_ASSIGN_OR_RETURN(const uint64_t cached, index_.truncate_ranges(ino, content_end));
+  budget_.added(static_cast<int64_t>(cached) - static_cast<int64_t>(rec.cached_bytes));
+  return Status::ok();
 }
 
 // The snapshot ends before a fetch writes to the index.

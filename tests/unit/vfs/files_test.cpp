@@ -108,6 +108,29 @@ TEST_CASE("a file only on the store is fetched once, then served locally") {
   CHECK(f.journal().empty());  // reading changes nothing on the store
 }
 
+TEST_CASE("a clean file whose content file lost bytes is fetched again, never read as zeros") {
+  // What a daemon's eviction cut short by a crash leaves: ranges over an emptied file.
+  VfsFixture f;
+  f.put_remote("remote.txt", "bytes from the store");
+  const Ino ino = f.lookup_ino(kRootIno, "remote.txt");
+  REQUIRE(f.read_all(ino) == "bytes from the store");
+  std::filesystem::resize_file(f.content->path_of(ino), 5);
+  CHECK(f.read_all(ino) == "bytes from the store");
+  CHECK(f.store->gets == 2);
+  CHECK(f.read_all(ino) == "bytes from the store");
+  CHECK(f.store->gets == 2);  // healed: local again
+}
+
+TEST_CASE("a dirty file's bytes past its content file are a hole and read as zeros") {
+  VfsFixture f;
+  const Entry e = f.make_file(kRootIno, "grown.txt", "abc");
+  SetAttr grow;
+  grow.size = 6;
+  REQUIRE(f.vfs->setattr(f.who, e.attr.ino, grow, std::nullopt).is_ok());
+  CHECK(f.read_all(e.attr.ino) == std::string("abc\0\0\0", 6));
+  CHECK(f.store->gets == 0);
+}
+
 TEST_CASE("reads fetch only the gaps, and a sequential reader reads ahead") {
   VfsFixture f;
   std::string body(100'000, '\0');
