@@ -38,6 +38,21 @@ void mount_quiet(CliFixture& f) {
   REQUIRE(eventually([&] { return ctl({"status", "--mount", f.mnt.string()}).exit_code == 0; }));
 }
 
+// Events are best effort: the mount's subscription to autosyncd's events may still be on
+// its way just after the mount. Until a scan's invalidation is seen to reach the kernel
+// (a name the kernel knew absent appears), each try uses a new name.
+void wait_for_event_path(CliFixture& f) {
+  bool through = false;
+  for (int i = 0; i < 50 && !through; ++i) {
+    const std::string name = "ready-" + std::to_string(i) + ".txt";
+    REQUIRE_FALSE(present(f.mnt / name));  // the kernel now remembers it is not there
+    put_by_hand(f, name, "ready");
+    REQUIRE(ctl({"scan", "--mount", f.mnt.string()}).exit_code == 0);
+    through = eventually([&] { return present(f.mnt / name); }, 200ms);
+  }
+  REQUIRE(through);
+}
+
 }  // namespace
 
 TEST_CASE("scan makes changes on the store show in the mount now", "[cli][ctl]") {
@@ -45,6 +60,7 @@ TEST_CASE("scan makes changes on the store show in the mount now", "[cli][ctl]")
   put_by_hand(f, "docs/seed.txt", "the first version");
   put_by_hand(f, "docs/doomed.txt", "going away");
   mount_quiet(f);
+  wait_for_event_path(f);
   CHECK(read_file(f.mnt / "docs" / "seed.txt") == "the first version");
   CHECK(present(f.mnt / "docs" / "doomed.txt"));
   CHECK_FALSE(present(f.mnt / "docs" / "new.txt"));  // the kernel remembers it is not there
