@@ -13,6 +13,10 @@
 //   else the call fails with kUnsupported (callers fall back to head-then-put).
 // - A ranged get starting at or past the end succeeds with no bytes.
 // - list returns keys in lexicographic byte order, paging with next_token.
+// - list_versions of a key the store keeps versions of returns them newest first, the
+//   current one (or a delete marker) marked is_latest; an unknown key has none. A store, or
+//   a bucket, that keeps no versions answers kUnsupported (the default below). get with
+//   GetOptions::version_id reads that version; an unknown id or a delete marker: kNotFound.
 //
 // Thread-safety: implementations are safe to call from many threads at once.
 #pragma once
@@ -61,7 +65,8 @@ struct ByteRange {
 
 struct GetOptions {
   ByteRange range;
-  Conditions conditions;  // if_match pins the read to one version of the object
+  Conditions conditions;   // if_match pins the read to one version of the object
+  std::string version_id;  // read this older version (list_versions); empty: the current one
 };
 
 struct PutOptions {
@@ -92,6 +97,21 @@ struct ListPage {
   std::vector<ObjectInfo> objects;
   std::vector<std::string> common_prefixes;  // with the delimiter at the end
   std::string next_token;                    // empty on the last page
+};
+
+// One version of one key, as list_versions reports it.
+struct ObjectVersion {
+  std::string version_id;
+  std::string etag;  // empty for a delete marker
+  uint64_t size = 0;
+  SystemTime last_modified{};
+  bool is_latest = false;      // the key's current version (or its delete marker)
+  bool delete_marker = false;  // the key was deleted here: no content
+};
+
+struct VersionPage {
+  std::vector<ObjectVersion> versions;  // newest first
+  std::string next_token;               // empty on the last page
 };
 
 struct CompletedPart {
@@ -145,6 +165,18 @@ class ObjectStore {
                                                 std::span<const CompletedPart> parts,
                                                 const Conditions& conditions) = 0;
   virtual Status abort_multipart(std::string_view key, std::string_view upload_id) = 0;
+
+  // The versions the store keeps of exactly `key` (not of keys it is a prefix of), newest
+  // first, paging with continuation_token (from the previous page's next_token). Stores
+  // without versions need not override: kUnsupported.
+  virtual Result<VersionPage> list_versions(std::string_view key,
+                                            std::string_view continuation_token);
 };
+
+inline Result<VersionPage> ObjectStore::list_versions(std::string_view key,
+                                                      std::string_view /*continuation_token*/) {
+  return Status::error(ErrorKind::kUnsupported, "list versions of " + std::string(key) + ": " +
+                                                    describe() + " keeps no versions");
+}
 
 }  // namespace autosync::backends

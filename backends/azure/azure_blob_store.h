@@ -45,6 +45,8 @@ class AzureBlobStore final : public ObjectStore {
                                         std::span<const CompletedPart> parts,
                                         const Conditions& conditions) override;
   Status abort_multipart(std::string_view key, std::string_view upload_id) override;
+  Result<VersionPage> list_versions(std::string_view key,
+                                    std::string_view continuation_token) override;
 
  private:
   // Sends `request`; a non-2xx answer becomes its Status, prefixed with `what`.

@@ -14,7 +14,7 @@ Capabilities azure_capabilities() {
   Capabilities caps;
   caps.conditional_write = true;
   caps.batch_delete = false;  // Blob Batch exists, but a loop is simpler and portable
-  caps.versioning = false;
+  caps.versioning = true;     // if the account has blob versioning on (list_versions tells)
   caps.max_key_bytes = 1024;
   caps.max_single_put = 5000 * kMiB;
   caps.min_part_size = 1;  // Azure has no minimum block size

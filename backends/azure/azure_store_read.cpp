@@ -33,7 +33,12 @@ Result<ObjectInfo> AzureBlobStore::get(std::string_view key, const GetOptions& o
   // Nothing to read, or a range the service refuses (416: it starts past the end): the
   // contract asks for success with no bytes and the object's properties.
   const auto properties_only = [&]() -> Result<ObjectInfo> {
-    AUTOSYNC_ASSIGN_OR_RETURN(ObjectInfo info, head(key));
+    BlobRequest properties;
+    properties.method = "HEAD";
+    properties.path = path_of(key);
+    if (!options.version_id.empty()) properties.query.emplace_back("versionid", options.version_id);
+    AUTOSYNC_ASSIGN_OR_RETURN(const http::HttpResponse answer, call(properties, what));
+    ObjectInfo info = object_info_from_headers(key, answer);
     if (!options.conditions.if_match.empty() && options.conditions.if_match != "*" &&
         strip_etag_quotes(options.conditions.if_match) != info.etag) {
       return Status::error(
@@ -47,6 +52,7 @@ Result<ObjectInfo> AzureBlobStore::get(std::string_view key, const GetOptions& o
   BlobRequest request;
   request.path = path_of(key);
   request.sink = &sink;
+  if (!options.version_id.empty()) request.query.emplace_back("versionid", options.version_id);
   if (!options.range.whole()) {
     request.headers.emplace_back("x-ms-range", range_header_value(options.range));
   }
@@ -59,7 +65,15 @@ Result<ObjectInfo> AzureBlobStore::get(std::string_view key, const GetOptions& o
     // The whole object went to the sink, so what it holds is not the requested range.
     return transient(fmt::format("{}: the service ignored the requested range", what));
   }
-  return object_info_from_headers(key, *response);
+  ObjectInfo info = object_info_from_headers(key, *response);
+  // A service without versions ignores versionid and sends the current blob.
+  if (!options.version_id.empty() && info.version_id != options.version_id) {
+    return Status::error(ErrorKind::kUnsupported,
+                         fmt::format("{}: the service answered without version {}: it keeps no "
+                                     "versions",
+                                     what, options.version_id));
+  }
+  return info;
 }
 
 Result<ListPage> AzureBlobStore::list(const ListOptions& options) {

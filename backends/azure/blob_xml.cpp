@@ -80,6 +80,27 @@ Result<ListPage> parse_list_blobs(std::string_view body) {
   return page;
 }
 
+Result<BlobVersionPage> parse_blob_versions(std::string_view body) {
+  pugi::xml_document doc;
+  const pugi::xml_node root = load(doc, body) ? doc.child("EnumerationResults") : pugi::xml_node();
+  if (!root) return transient(std::string(kNotAzureXml));
+  BlobVersionPage page;
+  for (const pugi::xml_node entry : root.child("Blobs").children("Blob")) {
+    AUTOSYNC_ASSIGN_OR_RETURN(ObjectInfo info, parse_blob(entry));
+    if (info.version_id.empty()) page.unversioned = true;
+    page.entries.push_back(
+        {.key = info.key,
+         .version = ObjectVersion{.version_id = info.version_id,
+                                  .etag = info.etag,
+                                  .size = info.size,
+                                  .last_modified = info.last_modified,
+                                  .is_latest = entry.child("IsCurrentVersion").text().as_bool(),
+                                  .delete_marker = false}});
+  }
+  page.next_marker = root.child("NextMarker").text().as_string();
+  return page;
+}
+
 std::string block_list_xml(std::span<const std::string> block_ids) {
   std::string out = R"(<?xml version="1.0" encoding="utf-8"?><BlockList>)";
   for (const std::string& id : block_ids) {

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "backends/object_store.h"
 
@@ -26,6 +27,21 @@ std::optional<AzureErrorBody> parse_error_body(std::string_view body);
 // token. Names the service sent percent-encoded (Encoded="true") are decoded.
 // kTransient when the body is not such a document.
 Result<ListPage> parse_list_blobs(std::string_view body);
+
+// A List Blobs page asked with include=versions: each <Blob> entry a version of the blob
+// `key` names (VersionId; IsCurrentVersion marks the current one; the service sends a
+// blob's versions oldest first). An entry without a VersionId means the account keeps no
+// versions (its blobs are listed as they are): such a page has `unversioned` set.
+struct BlobVersionEntry {
+  std::string key;
+  ObjectVersion version;
+};
+struct BlobVersionPage {
+  std::vector<BlobVersionEntry> entries;
+  bool unversioned = false;
+  std::string next_marker;
+};
+Result<BlobVersionPage> parse_blob_versions(std::string_view body);
 
 // <?xml ...?><BlockList><Latest>ID</Latest>...</BlockList>, in the order given.
 std::string block_list_xml(std::span<const std::string> block_ids);

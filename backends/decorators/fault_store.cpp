@@ -75,6 +75,11 @@ class FaultStore final : public ForwardingStore {
     return inject(StoreOp::kAbortMultipart, key,
                   [&] { return inner().abort_multipart(key, upload_id); });
   }
+  Result<VersionPage> list_versions(std::string_view key,
+                                    std::string_view continuation_token) override {
+    return inject(StoreOp::kListVersions, key,
+                  [&] { return inner().list_versions(key, continuation_token); });
+  }
 
  private:
   Decision decide(StoreOp op, std::string_view key);
@@ -180,6 +185,8 @@ std::string_view to_string(StoreOp op) {
       return "complete_multipart";
     case StoreOp::kAbortMultipart:
       return "abort_multipart";
+    case StoreOp::kListVersions:
+      return "list_versions";
   }
   return "unknown";
 }

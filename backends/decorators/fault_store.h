@@ -52,6 +52,7 @@ enum class StoreOp {
   kUploadPart,
   kCompleteMultipart,
   kAbortMultipart,
+  kListVersions,
 };
 
 std::string_view to_string(StoreOp op);

@@ -52,6 +52,10 @@ class ForwardingStore : public ObjectStore {
   Status abort_multipart(std::string_view key, std::string_view upload_id) override {
     return inner_->abort_multipart(key, upload_id);
   }
+  Result<VersionPage> list_versions(std::string_view key,
+                                    std::string_view continuation_token) override {
+    return inner_->list_versions(key, continuation_token);
+  }
 
  protected:
   ObjectStore& inner() { return *inner_; }

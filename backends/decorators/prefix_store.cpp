@@ -52,6 +52,10 @@ class PrefixStore final : public ForwardingStore {
   Status abort_multipart(std::string_view key, std::string_view upload_id) override {
     return inner().abort_multipart(full(key), upload_id);
   }
+  Result<VersionPage> list_versions(std::string_view key,
+                                    std::string_view continuation_token) override {
+    return inner().list_versions(full(key), continuation_token);
+  }
 
  private:
   std::string full(std::string_view key) const { return prefix_ + std::string(key); }

@@ -93,6 +93,11 @@ class RetryStore final : public ForwardingStore {
     return run("abort_multipart", key,
                [&](int) { return inner().abort_multipart(key, upload_id); });
   }
+  Result<VersionPage> list_versions(std::string_view key,
+                                    std::string_view continuation_token) override {
+    return run("list_versions", key,
+               [&](int) { return inner().list_versions(key, continuation_token); });
+  }
 
  private:
   // Calls `call(attempt)` until it succeeds, fails for good, or the attempts run out.

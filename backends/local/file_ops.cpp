@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <vector>
 
@@ -119,6 +120,26 @@ void prune_empty_dirs(fs::path dir, const fs::path& stop_at) {
     if (::rmdir(dir.c_str()) != 0) return;  // not empty (or gone): stop here
     dir = dir.parent_path();
   }
+}
+
+namespace {
+constexpr size_t kReadChunk = 1 << 20;
+}  // namespace
+
+// Copies [offset, offset + length) of `fd` into `sink` from sink offset 0.
+Status read_range(int fd, uint64_t offset, uint64_t length, ByteSink& sink) {
+  std::vector<char> buf(std::min<uint64_t>(kReadChunk, std::max<uint64_t>(length, 1)));
+  uint64_t done = 0;
+  while (done < length) {
+    const size_t want = std::min<uint64_t>(buf.size(), length - done);
+    const ssize_t n = ::pread(fd, buf.data(), want, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return from_errno(errno, "read object data");
+    if (n == 0) break;  // the file shrank under us: return what there is
+    AUTOSYNC_RETURN_IF_ERROR(sink.write_at(done, {buf.data(), static_cast<size_t>(n)}));
+    done += static_cast<uint64_t>(n);
+  }
+  return {};
 }
 
 }  // namespace autosync::backends::local

@@ -39,6 +39,10 @@ Status write_source(int fd, const ByteSource& source, const fs::path& path_for_e
 // Copies `length` bytes of `in` (from `in_offset`) to the end of `out`.
 Status copy_range(int in, uint64_t in_offset, int out, uint64_t length);
 
+// Copies [offset, offset + length) of `fd` into `sink` from sink offset 0 (less when the
+// file is shorter).
+Status read_range(int fd, uint64_t offset, uint64_t length, ByteSink& sink);
+
 Status fsync_fd(int fd, const fs::path& path_for_errors);
 Status fsync_dir(const fs::path& dir);
 Status make_dirs(const fs::path& dir);

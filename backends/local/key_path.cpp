@@ -27,7 +27,7 @@ Status validate_key(std::string_view key) {
     if (part.size() > kMaxComponentBytes) {
       return invalid(fmt::format("key {} has a path component over 255 bytes", key));
     }
-    if (first && (part == kMetaDir || part == kTempDir)) {
+    if (first && (part == kMetaDir || part == kTempDir || part == kVersionsDir)) {
       return invalid(fmt::format("key {} uses a name reserved by the local backend", key));
     }
     first = false;

@@ -12,6 +12,8 @@ namespace autosync::backends::local {
 // Names under the root that belong to the backend, never to objects.
 inline constexpr std::string_view kMetaDir = ".autosync-meta";
 inline constexpr std::string_view kTempDir = ".autosync-tmp";
+// Older versions of objects; its existence turns versioning on (local_versions.h).
+inline constexpr std::string_view kVersionsDir = ".autosync-versions";
 inline constexpr std::string_view kMetaSuffix = ".meta";
 
 // Checks that `key` can be stored as a path: no empty, "." or ".." component, no component
@@ -29,6 +31,7 @@ class KeyPaths {
   std::filesystem::path sidecar(std::string_view key) const;
   std::filesystem::path temp_dir() const { return root_ / kTempDir; }
   std::filesystem::path meta_root() const { return root_ / kMetaDir; }
+  std::filesystem::path versions_root() const { return root_ / kVersionsDir; }
 
  private:
   std::filesystem::path root_;

@@ -56,7 +56,8 @@ class Walker {
     while (const dirent* d = ::readdir(dir.get())) {  // NOLINT(concurrency-mt-unsafe)
       const std::string_view name(static_cast<const char*>(d->d_name));
       if (name == "." || name == "..") continue;
-      if (dir_key.empty() && (name == kMetaDir || name == kTempDir)) continue;
+      if (dir_key.empty() && (name == kMetaDir || name == kTempDir || name == kVersionsDir))
+        continue;
       unsigned char type = d->d_type;
       if (type == DT_UNKNOWN) {
         struct stat st {};

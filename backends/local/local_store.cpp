@@ -16,7 +16,11 @@
 namespace autosync::backends::local {
 namespace {
 
-constexpr size_t kReadChunk = 1 << 20;
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 SystemTime to_time(const struct timespec& ts) {
   return SystemTime(std::chrono::duration_cast<SystemTime::duration>(
@@ -27,25 +31,13 @@ Status not_found_key(std::string_view key) {
   return not_found(fmt::format("object {} does not exist", key));
 }
 
-// Copies [offset, offset + length) of `fd` into `sink` from sink offset 0.
-Status read_range(int fd, uint64_t offset, uint64_t length, ByteSink& sink) {
-  std::vector<char> buf(std::min<uint64_t>(kReadChunk, std::max<uint64_t>(length, 1)));
-  uint64_t done = 0;
-  while (done < length) {
-    const size_t want = std::min<uint64_t>(buf.size(), length - done);
-    const ssize_t n = ::pread(fd, buf.data(), want, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return from_errno(errno, "read object data");
-    if (n == 0) break;  // the file shrank under us: return what there is
-    AUTOSYNC_RETURN_IF_ERROR(sink.write_at(done, {buf.data(), static_cast<size_t>(n)}));
-    done += static_cast<uint64_t>(n);
-  }
-  return {};
-}
-
 }  // namespace
 
 LocalStore::LocalStore(fs::path root) : paths_(std::move(root)) {
+  std::error_code ec;
+  if (fs::is_directory(paths_.versions_root(), ec))
+    archive_.emplace(paths_.versions_root(), paths_.temp_dir());
+  caps_.versioning = archive_.has_value();
   caps_.conditional_write = true;
   caps_.batch_delete = false;
   caps_.max_key_bytes = 4096 - 1;  // PATH_MAX, less the root's own path in practice
@@ -73,13 +65,15 @@ Result<ObjectInfo> LocalStore::stat_object(std::string_view key, int fd) const {
   info.size = id.size;
   info.last_modified = to_time(st.st_mtim);
   const Sidecar sidecar = load_sidecar(paths_.sidecar(key));
-  if (const VersionRecord* v = sidecar.find(id)) {
+  const VersionRecord* v = sidecar.find(id);
+  if (v != nullptr) {
     info.etag = v->etag;
     info.content_type = v->content_type;
     info.metadata = v->metadata;
   } else {
     info.etag = derived_etag(id);
   }
+  if (archive_) info.version_id = version_id_of(v, id);
   return info;
 }
 
@@ -112,6 +106,7 @@ Result<ObjectInfo> LocalStore::head(std::string_view key) {
 Result<ObjectInfo> LocalStore::get(std::string_view key, const GetOptions& options,
                                    ByteSink& sink) {
   AUTOSYNC_RETURN_IF_ERROR(validate_key(key));
+  if (!options.version_id.empty()) return get_version(key, options, sink);
   if (is_dir_marker(key)) {
     AUTOSYNC_ASSIGN_OR_RETURN(ObjectInfo info, head_marker(key));
     if (!options.conditions.if_match.empty() && options.conditions.if_match != info.etag) {
@@ -159,10 +154,19 @@ Result<ObjectInfo> LocalStore::commit(TempFile tmp, const Commit& what) {
   struct stat st {};
   Status s = fsync_fd(tmp.fd.get(), tmp.path);
   if (s.is_ok() && ::fstat(tmp.fd.get(), &st) != 0) s = from_errno(errno, "stat temp file");
-  VersionRecord version{new_etag(), identity_of(st), what.content_type, what.metadata};
+  VersionRecord version{.etag = new_etag(),
+                        .version_id = {},
+                        .identity = identity_of(st),
+                        .content_type = what.content_type,
+                        .metadata = what.metadata};
   if (s.is_ok()) {
     const std::lock_guard lock(lock_for(what.key));
     if (what.conditions != nullptr) s = check_conditions(what.key, *what.conditions);
+    if (s.is_ok() && archive_) {
+      auto newest = archive_current(what.key);
+      s = newest.status();
+      if (s.is_ok()) version.version_id = new_version_id(now_ns(), *newest);
+    }
     Sidecar sidecar = load_sidecar(paths_.sidecar(what.key));
     sidecar.push(version);
     // The record goes first: until the rename it also still lists the old version.
@@ -179,6 +183,7 @@ Result<ObjectInfo> LocalStore::commit(TempFile tmp, const Commit& what) {
   info.size = version.identity.size;
   info.etag = version.etag;
   info.last_modified = to_time(st.st_mtim);
+  info.version_id = version.version_id;
   info.content_type = version.content_type;
   info.metadata = std::move(version.metadata);
   return info;
@@ -189,7 +194,11 @@ Result<ObjectInfo> LocalStore::put_marker(std::string_view key, const PutOptions
   AUTOSYNC_RETURN_IF_ERROR(check_conditions(key, options.conditions));
   AUTOSYNC_RETURN_IF_ERROR(make_dirs(paths_.data(key)));
   Sidecar sidecar;
-  sidecar.push(VersionRecord{new_etag(), {}, options.content_type, options.metadata});
+  sidecar.push(VersionRecord{.etag = new_etag(),
+                             .version_id = {},
+                             .identity = {},
+                             .content_type = options.content_type,
+                             .metadata = options.metadata});
   AUTOSYNC_RETURN_IF_ERROR(
       write_file_atomically(paths_.sidecar(key), serialize(sidecar), paths_.temp_dir()));
   return head_marker(key);
@@ -220,6 +229,8 @@ Status LocalStore::remove(std::string_view key) {
   if (is_dir_marker(key)) {
     ::rmdir(data.c_str());  // only when empty: objects below it keep the directory
   } else {
+    if (archive_)
+      AUTOSYNC_RETURN_IF_ERROR(add_delete_marker(key).context("delete " + std::string(key)));
     struct stat st {};
     if (::lstat(data.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::unlink(data.c_str()) != 0) {
       return from_errno(errno, fmt::format("delete {}", key));

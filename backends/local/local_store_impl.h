@@ -7,10 +7,12 @@
 
 #include <array>
 #include <mutex>
+#include <optional>
 
 #include "backends/local/file_ops.h"
 #include "backends/local/key_path.h"
 #include "backends/local/local_store.h"
+#include "backends/local/local_versions.h"
 #include "backends/local/sidecar.h"
 
 namespace autosync::backends::local {
@@ -39,6 +41,8 @@ class LocalStore final : public ObjectStore {
                                         std::span<const CompletedPart> parts,
                                         const Conditions& conditions) override;
   Status abort_multipart(std::string_view key, std::string_view upload_id) override;
+  Result<VersionPage> list_versions(std::string_view key,
+                                    std::string_view continuation_token) override;
 
  private:
   // What a finished temp file becomes: the new version of `key`.
@@ -57,8 +61,18 @@ class LocalStore final : public ObjectStore {
   std::mutex& lock_for(std::string_view key);
   fs::path upload_dir(std::string_view upload_id) const;
 
+  // Versioning (local_store_versions.cpp), all with the key's lock held but the reads.
+  // The id the current data file of `key` has (its record's, else derived from it).
+  std::string version_id_of(const VersionRecord* record, const FileIdentity& id) const;
+  // Archives the current object of `key`, if any; returns the newest version id the key
+  // has had (empty: none), which a new version's id must follow.
+  Result<std::string> archive_current(std::string_view key);
+  Status add_delete_marker(std::string_view key);
+  Result<ObjectInfo> get_version(std::string_view key, const GetOptions& options, ByteSink& sink);
+
   KeyPaths paths_;
   Capabilities caps_;
+  std::optional<VersionArchive> archive_;  // set when the bucket keeps versions
   std::array<std::mutex, 64> key_locks_;
 };
 

@@ -15,6 +15,7 @@ constexpr size_t kVersionsKept = 2;
 
 json to_json(const VersionRecord& v) {
   return json{{"etag", v.etag},
+              {"version_id", v.version_id},
               {"inode", v.identity.inode},
               {"mtime_ns", v.identity.mtime_ns},
               {"size", v.identity.size},
@@ -28,6 +29,7 @@ VersionRecord from_json(const json& j) {
   v.identity.inode = j.at("inode").get<uint64_t>();
   v.identity.mtime_ns = j.at("mtime_ns").get<int64_t>();
   v.identity.size = j.at("size").get<uint64_t>();
+  v.version_id = j.value("version_id", "");
   v.content_type = j.value("content_type", "");
   v.metadata = j.value("metadata", UserMetadata{});
   return v;

@@ -19,6 +19,7 @@ namespace autosync::backends::local {
 
 struct VersionRecord {
   std::string etag;
+  std::string version_id;  // set when the bucket keeps versions (local_versions.h)
   FileIdentity identity;
   std::string content_type;
   UserMetadata metadata;

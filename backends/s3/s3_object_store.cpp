@@ -105,12 +105,24 @@ Result<ObjectInfo> S3ObjectStore::head(std::string_view key) {
 }
 
 Result<ObjectInfo> S3ObjectStore::head_with(std::string_view key, const Conditions& conditions,
-                                            std::string_view what) {
+                                            std::string_view what, std::string_view version_id) {
   AUTOSYNC_RETURN_IF_ERROR(check_key(key));
   S3Request request{.method = "HEAD", .key = key};
+  if (!version_id.empty()) request.query.emplace_back("versionId", std::string(version_id));
   add_conditions(request.headers, conditions);
   AUTOSYNC_ASSIGN_OR_RETURN(const auto response, call(request, what));
-  return info_from_headers(key, response);
+  ObjectInfo info = info_from_headers(key, response);
+  AUTOSYNC_RETURN_IF_ERROR(check_version(info, version_id, what));
+  return info;
+}
+
+Status S3ObjectStore::check_version(const ObjectInfo& info, std::string_view version_id,
+                                    std::string_view what) {
+  if (version_id.empty() || info.version_id == version_id) return Status::ok();
+  return Status::error(ErrorKind::kUnsupported,
+                       fmt::format("{}: the server answered without version {}: it keeps no "
+                                   "versions",
+                                   what, version_id));
 }
 
 Result<ObjectInfo> S3ObjectStore::get(std::string_view key, const GetOptions& options,
@@ -119,8 +131,10 @@ Result<ObjectInfo> S3ObjectStore::get(std::string_view key, const GetOptions& op
   AUTOSYNC_RETURN_IF_ERROR(check_key(key));
   AUTOSYNC_RETURN_IF_ERROR(check_header_values({}, "", options.conditions));
   // No bytes wanted: the object's info is all there is to fetch.
-  if (options.range.length == 0) return head_with(key, options.conditions, what);
+  if (options.range.length == 0)
+    return head_with(key, options.conditions, what, options.version_id);
   S3Request request{.method = "GET", .key = key};
+  if (!options.version_id.empty()) request.query.emplace_back("versionId", options.version_id);
   if (!options.range.whole()) request.headers.emplace_back("range", range_header(options.range));
   add_conditions(request.headers, options.conditions);
   ClippingSink clipped(sink, options.range.length);
@@ -130,20 +144,21 @@ Result<ObjectInfo> S3ObjectStore::get(std::string_view key, const GetOptions& op
     // s3rver answers a range of an empty object with a 206 promising a byte it never sends,
     // so the transfer breaks. Any range of an empty object is simply no bytes.
     if (options.range.offset == 0 && !options.range.whole()) {
-      auto info = head_with(key, options.conditions, what);
+      auto info = head_with(key, options.conditions, what, options.version_id);
       if (info.is_ok() && info->size == 0) return info;
     }
     return std::move(sent).take_status().context(what);
   }
   const http::HttpResponse& response = *sent;
   // Range starts at or past the end: no bytes, and the info from a HEAD.
-  if (response.status == 416) return head_with(key, options.conditions, what);
+  if (response.status == 416) return head_with(key, options.conditions, what, options.version_id);
   if (!response.success()) return answer_error(response, what);
   // A whole object sent for a range that does not start at 0 would land at the wrong offsets.
   if (response.status == 200 && options.range.offset > 0) {
     return transient(fmt::format("{}: the server ignored the Range header", what));
   }
   ObjectInfo info = info_from_headers(key, response);
+  AUTOSYNC_RETURN_IF_ERROR(check_version(info, options.version_id, what));
   // A server that ignores If-Match (s3rver) still must not pass off another version.
   const std::string wanted = strip_etag_quotes(options.conditions.if_match);
   if (!wanted.empty() && info.etag != wanted) {

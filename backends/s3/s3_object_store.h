@@ -1,7 +1,7 @@
 // S3ObjectStore: the ObjectStore implementation behind s3::open_store (private to
 // backends/s3). Its methods live in several files: s3_object_store.cpp (head, get, put,
-// remove), s3_store_list.cpp, s3_store_delete.cpp (remove_many), s3_store_copy.cpp (copy,
-// multipart copy) and s3_store_multipart.cpp (multipart upload).
+// remove), s3_store_list.cpp, s3_store_delete.cpp (remove_many), s3_store_versions.cpp,
+// s3_store_copy.cpp (copy, multipart copy) and s3_store_multipart.cpp (multipart upload).
 //
 // Thread-safe: the config and capabilities are immutable, S3Client is thread-safe, and the
 // one piece of learned state (how the server decodes x-amz-copy-source) is an atomic.
@@ -44,6 +44,8 @@ class S3ObjectStore final : public ObjectStore {
                                         std::span<const CompletedPart> parts,
                                         const Conditions& conditions) override;
   Status abort_multipart(std::string_view key, std::string_view upload_id) override;
+  Result<VersionPage> list_versions(std::string_view key,
+                                    std::string_view continuation_token) override;
 
  private:
   // Sends `request`; a transport failure or a non-2xx answer becomes an error prefixed with
@@ -52,8 +54,13 @@ class S3ObjectStore final : public ObjectStore {
   // The error for a non-2xx answer, prefixed with `what`.
   Status answer_error(const http::HttpResponse& response, std::string_view what) const;
 
+  // A HEAD; of version `version_id` when it is not empty.
   Result<ObjectInfo> head_with(std::string_view key, const Conditions& conditions,
-                               std::string_view what);
+                               std::string_view what, std::string_view version_id = {});
+  // A get's answer must be the version asked for: a server without versions ignores
+  // ?versionId and sends the current object.
+  static Status check_version(const ObjectInfo& info, std::string_view version_id,
+                              std::string_view what);
   Status check_key(std::string_view key) const;
   Status check_conditions_supported(const Conditions& conditions, std::string_view what) const;
   Status remove_batch(std::span<const std::string> keys, std::vector<KeyError>& errors);

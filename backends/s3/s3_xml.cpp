@@ -57,6 +57,22 @@ ObjectInfo parse_listed_object(const pugi::xml_node& node, bool url_encoded) {
   return info;
 }
 
+VersionEntry parse_version_entry(const pugi::xml_node& node, bool url_encoded) {
+  VersionEntry entry;
+  const std::string key = text_of(node, "Key");
+  entry.key = url_encoded ? uri_decode(key, true) : key;
+  ObjectVersion& v = entry.version;
+  v.version_id = text_of(node, "VersionId");
+  v.is_latest = child(node, "IsLatest").text().as_bool();
+  v.last_modified = parse_timestamp(text_of(node, "LastModified")).value_or(SystemTime{});
+  v.delete_marker = local_name(node) == "DeleteMarker";
+  if (!v.delete_marker) {
+    v.etag = strip_etag_quotes(text_of(node, "ETag"));
+    v.size = child(node, "Size").text().as_ullong();
+  }
+  return entry;
+}
+
 }  // namespace
 
 std::optional<ErrorBody> parse_error(std::string_view body) {
@@ -96,6 +112,34 @@ Result<ListPage> parse_list_page(std::string_view body) {
     }
   }
   return page;
+}
+
+Result<VersionListing> parse_version_listing(std::string_view body) {
+  pugi::xml_document doc;
+  const pugi::xml_node root = parse_root(doc, body, "ListVersionsResult");
+  if (!root) {
+    pugi::xml_document other;
+    if (parse_root(other, body, "ListBucketResult")) {
+      return Status::error(ErrorKind::kUnsupported,
+                           "the server does not list object versions (it ignored ?versions)");
+    }
+    return not_s3_xml("ListVersionsResult");
+  }
+  const bool url_encoded = text_of(root, "EncodingType") == "url";
+  VersionListing out;
+  for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling()) {
+    if (local_name(c) == "Version" || local_name(c) == "DeleteMarker") {
+      out.entries.push_back(parse_version_entry(c, url_encoded));
+    }
+  }
+  out.truncated = child(root, "IsTruncated").text().as_bool();
+  const std::string marker = text_of(root, "NextKeyMarker");
+  out.next_key_marker = url_encoded ? uri_decode(marker, true) : marker;
+  out.next_version_id_marker = text_of(root, "NextVersionIdMarker");
+  if (out.truncated && out.next_key_marker.empty()) {
+    return transient("the version list says it is truncated but has no next key marker");
+  }
+  return out;
 }
 
 Result<std::string> parse_upload_id(std::string_view body) {

@@ -36,6 +36,23 @@ std::optional<ErrorBody> parse_error(std::string_view body);
 // sends them raw and they are kept as they are.
 Result<ListPage> parse_list_page(std::string_view body);
 
+// ListObjectVersions' ListVersionsResult: its <Version> and <DeleteMarker> entries in
+// document order (S3 sends each key's versions newest first), each with its key (URL-decoded
+// when the answer says EncodingType url). Another S3 document in its place (a
+// ListBucketResult from a server that ignored ?versions) is kUnsupported: that server lists
+// no versions.
+struct VersionEntry {
+  std::string key;
+  ObjectVersion version;
+};
+struct VersionListing {
+  std::vector<VersionEntry> entries;
+  bool truncated = false;
+  std::string next_key_marker;
+  std::string next_version_id_marker;
+};
+Result<VersionListing> parse_version_listing(std::string_view body);
+
 // UploadId of InitiateMultipartUploadResult.
 Result<std::string> parse_upload_id(std::string_view body);
 

@@ -36,9 +36,12 @@ Result<std::unique_ptr<Backend>> Backend::start(const std::string& name) {
   b->name_ = name;
   b->config_.retry = quick_retry();
   b->config_.env = empty_env();
-  if (name == "local") {
+  if (name == "local" || name == "local-versioned") {
     b->dir_ = std::make_unique<TempDir>();
     b->config_.remote = {backends::Scheme::kFile, "", "", b->dir_->path().string()};
+    // The local backend keeps versions when the bucket directory has this directory.
+    if (name == "local-versioned")
+      std::filesystem::create_directory(b->dir_->path() / ".autosync-versions");
   } else if (name == "s3") {
     AUTOSYNC_ASSIGN_OR_RETURN(TestServer server, TestServer::start_s3rver(kBucket));
     b->config_.remote = {backends::Scheme::kS3, kBucket, "", ""};
@@ -63,7 +66,7 @@ Result<std::unique_ptr<Backend>> Backend::start(const std::string& name) {
     az.container = kBucket;
     AUTOSYNC_RETURN_IF_ERROR(backends::azure::create_container(az));
   } else {
-    return invalid("unknown backend " + name + " (expected local, s3 or azure)");
+    return invalid("unknown backend " + name + " (expected local, local-versioned, s3 or azure)");
   }
   AUTOSYNC_ASSIGN_OR_RETURN(b->store_, backends::open(b->config_));
   return b;
@@ -79,7 +82,8 @@ backends::StoreConfig Backend::config_with_endpoint(const std::string& endpoint)
 backends::StoreConfig Backend::config_with_wrong_credentials() const {
   backends::StoreConfig c = config_;
   // s3rver checks the key id but not the signature, so both are wrong here.
-  if (c.s3.credentials) c.s3.credentials = backends::s3::Credentials{"WRONGKEY", "not-the-secret", ""};
+  if (c.s3.credentials)
+    c.s3.credentials = backends::s3::Credentials{"WRONGKEY", "not-the-secret", ""};
   c.azure.account_key = base64_encode(random_bytes(64));
   return c;
 }

@@ -1,4 +1,5 @@
-// The backend a contract test run is aimed at, chosen with --backend (local, s3, azure).
+// The backend a contract test run is aimed at, chosen with --backend (local, local-versioned
+// (a bucket directory that keeps versions), s3, azure).
 // It owns the test server (for s3 and azure), a working StoreConfig, and the store built
 // from it. One per process; created by contract_main before the tests run.
 #pragma once
@@ -18,7 +19,7 @@ class Backend {
   static Result<std::unique_ptr<Backend>> start(const std::string& name);
 
   const std::string& name() const { return name_; }
-  bool is_cloud() const { return name_ != "local"; }
+  bool is_cloud() const { return !name_.starts_with("local"); }
   backends::ObjectStore& store() { return *store_; }
   // A copy of the working configuration, for tests that change one thing in it.
   backends::StoreConfig config() const { return config_; }

@@ -100,4 +100,52 @@ TEST_CASE("ETags lose their quotes") {
 }
 
 }  // namespace
+// A List Blobs page with include=versions, as the Blob service REST reference describes it
+// (written for this test): two versions of one blob, oldest first, the newer one current.
+constexpr std::string_view kVersionsPage = R"(<?xml version="1.0" encoding="utf-8"?>
+<EnumerationResults ServiceEndpoint="https://acct.blob.core.windows.net/" ContainerName="c">
+  <Prefix>notes.txt</Prefix>
+  <Blobs>
+    <Blob>
+      <Name>notes.txt</Name>
+      <VersionId>2024-01-02T03:04:05.1234567Z</VersionId>
+      <Properties>
+        <Last-Modified>Tue, 02 Jan 2024 03:04:05 GMT</Last-Modified>
+        <Etag>0x8DC0000000000A1</Etag><Content-Length>12</Content-Length>
+      </Properties>
+    </Blob>
+    <Blob>
+      <Name>notes.txt</Name>
+      <VersionId>2024-01-03T03:04:05.7654321Z</VersionId>
+      <IsCurrentVersion>true</IsCurrentVersion>
+      <Properties>
+        <Last-Modified>Wed, 03 Jan 2024 03:04:05 GMT</Last-Modified>
+        <Etag>"0x8DC0000000000B2"</Etag><Content-Length>6</Content-Length>
+      </Properties>
+    </Blob>
+  </Blobs>
+  <NextMarker/>
+</EnumerationResults>)";
+
+TEST_CASE("a List Blobs page with versions gives each version and the current one") {
+  auto page = parse_blob_versions(kVersionsPage);
+  REQUIRE(page.is_ok());
+  CHECK_FALSE(page->unversioned);
+  REQUIRE(page->entries.size() == 2);
+  CHECK(page->entries[0].key == "notes.txt");
+  CHECK(page->entries[0].version.version_id == "2024-01-02T03:04:05.1234567Z");
+  CHECK_FALSE(page->entries[0].version.is_latest);
+  CHECK(page->entries[0].version.size == 12);
+  CHECK(page->entries[1].version.is_latest);
+  CHECK(page->entries[1].version.etag == "0x8DC0000000000B2");
+  CHECK(page->next_marker.empty());
+}
+
+TEST_CASE("a List Blobs page without version ids means the account keeps none") {
+  auto page = parse_blob_versions(kListPage);
+  REQUIRE(page.is_ok());
+  CHECK(page->unversioned);
+  CHECK(page->next_marker == "2!72!MDAwMDE0IWRpci9zdWIvZmlsZSEwMDAwMjgh");
+}
+
 }  // namespace autosync::backends::azure

@@ -172,4 +172,66 @@ TEST_CASE("etags lose their quotes and weak markers", "[s3xml]") {
   CHECK(strip_etag_quotes("") == "");
 }
 
+// A ListObjectVersions answer as the S3 API reference describes it (written for this test):
+// a delete marker and versions of one key, then a longer key the prefix also matched.
+constexpr std::string_view kVersionsPage = R"(<?xml version="1.0" encoding="UTF-8"?>
+<ListVersionsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
+  <Name>bucket</Name><Prefix>dir%2Fmy+photo.jpg</Prefix><KeyMarker></KeyMarker>
+  <VersionIdMarker></VersionIdMarker><MaxKeys>3</MaxKeys><EncodingType>url</EncodingType>
+  <IsTruncated>true</IsTruncated><NextKeyMarker>dir%2Fmy+photo.jpg</NextKeyMarker>
+  <NextVersionIdMarker>3/L4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY</NextVersionIdMarker>
+  <DeleteMarker>
+    <Key>dir%2Fmy+photo.jpg</Key><VersionId>null</VersionId><IsLatest>true</IsLatest>
+    <LastModified>2024-03-03T10:00:00.000Z</LastModified>
+    <Owner><ID>75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a</ID></Owner>
+  </DeleteMarker>
+  <Version>
+    <Key>dir%2Fmy+photo.jpg</Key><VersionId>3/L4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY</VersionId>
+    <IsLatest>false</IsLatest><LastModified>2024-03-02T10:00:00.000Z</LastModified>
+    <ETag>&quot;fba9dede5f27731c9771645a39863328&quot;</ETag><Size>434234</Size>
+    <StorageClass>STANDARD</StorageClass>
+  </Version>
+  <Version>
+    <Key>dir%2Fmy+photo.jpg.bak</Key><VersionId>QUpfdndhfd8438MNFDN93jdnJFkdmqnh893</VersionId>
+    <IsLatest>true</IsLatest><LastModified>2024-03-01T10:00:00.000Z</LastModified>
+    <ETag>&quot;9b2cf535f27731c974343645a3985328&quot;</ETag><Size>166047</Size>
+  </Version>
+</ListVersionsResult>)";
+
+TEST_CASE("version listings keep document order, delete markers and decoded keys", "[s3xml]") {
+  auto listing = parse_version_listing(kVersionsPage);
+  REQUIRE(listing.is_ok());
+  REQUIRE(listing->entries.size() == 3);
+  const auto& marker = listing->entries[0];
+  CHECK(marker.key == "dir/my photo.jpg");
+  CHECK(marker.version.delete_marker);
+  CHECK(marker.version.is_latest);
+  CHECK(marker.version.version_id == "null");
+  CHECK(marker.version.etag.empty());
+  const auto& older = listing->entries[1].version;
+  CHECK(older.version_id == "3/L4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY");
+  CHECK_FALSE(older.is_latest);
+  CHECK_FALSE(older.delete_marker);
+  CHECK(older.etag == "fba9dede5f27731c9771645a39863328");
+  CHECK(older.size == 434234);
+  CHECK(older.last_modified < marker.version.last_modified);
+  CHECK(listing->entries[2].key == "dir/my photo.jpg.bak");
+  CHECK(listing->truncated);
+  CHECK(listing->next_key_marker == "dir/my photo.jpg");
+  CHECK(listing->next_version_id_marker == "3/L4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY");
+}
+
+TEST_CASE("a plain listing where versions were asked means no versions", "[s3xml]") {
+  auto listing = parse_version_listing(kEncodedPage);  // what s3rver answers to ?versions
+  REQUIRE_FALSE(listing.is_ok());
+  CHECK(listing.status().is(ErrorKind::kUnsupported));
+  auto html = parse_version_listing("<html><body>proxy</body></html>");
+  REQUIRE_FALSE(html.is_ok());
+  CHECK(html.status().is(ErrorKind::kTransient));
+  auto no_marker = parse_version_listing(
+      "<ListVersionsResult><IsTruncated>true</IsTruncated></ListVersionsResult>");
+  REQUIRE_FALSE(no_marker.is_ok());
+  CHECK(no_marker.status().is(ErrorKind::kTransient));
+}
+
 }  // namespace autosync::backends::s3
