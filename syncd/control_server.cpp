@@ -23,6 +23,7 @@ ControlCommands make_control_commands(ControlContext& context) {
   add_conflict_commands(commands, context);
   add_scan_commands(commands, context);
   add_cache_limit_commands(commands, context);
+  add_versions_commands(commands, context);
   return commands;
 }
 

@@ -2,7 +2,7 @@
 // served by one thread of its own, answering control_protocol.h requests with the commands
 // it was given (make_control_commands(): control_status.cpp, control_sync.cpp,
 // control_cache.cpp, control_conflicts.cpp, control_scan.cpp,
-// control_cache_limit.cpp).
+// control_cache_limit.cpp, control_versions.cpp).
 //
 // Requests are answered one at a time, so every command is short: none waits for uploads
 // (autosyncctl flush polls "flush", which only wakes the workers and counts). A failing
@@ -23,6 +23,9 @@
 #include "backends/object_store.h"
 #include "core/base/result.h"
 #include "core/cachedir/cache_dir.h"
+#include "core/events/event.h"
+#include "core/vfs/listing_reconcile.h"
+#include "syncd/conflict_policy.h"
 #include "syncd/control_protocol.h"
 #include "syncd/worker_pool.h"
 
@@ -41,6 +44,11 @@ struct ControlContext {
   uint64_t cache_limit_bytes = 0;    // cache.size, or the limit cache set-limit chose
   bool cache_limit_given = false;    // cache.size set explicitly: a chosen limit is not kept
   RemoteWatcher* watcher = nullptr;  // scans on request; none in some tests
+  // For restore (control_versions.cpp): who writes (sync.host), what the kernel must be told,
+  // and the modes of objects without metadata (as the mount and the watcher use them).
+  const ConflictOptions* conflicts = nullptr;
+  events::EventSink* events = nullptr;
+  vfs::ListingDefaults defaults;
 };
 
 // Every command autosyncd answers, bound to `context` (which must outlive the map).
@@ -55,6 +63,7 @@ void add_cache_limit_commands(ControlCommands& commands, ControlContext& context
 // Drops the cached bytes of one clean, closed, unpinned file, safely next to a running mount
 // (control_cache.cpp says how); returns the bytes freed, 0 when the file is kept.
 Result<uint64_t> evict_clean_file(ControlContext& context, index::Ino ino);
+void add_versions_commands(ControlCommands& commands, ControlContext& context);
 
 class ControlServer {
  public:

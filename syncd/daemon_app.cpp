@@ -190,7 +190,10 @@ Status run(const Daemon& d) {
       .cache_limit_bytes = cachedir::effective_cache_limit(paths, d.options.cache.max_bytes,
                                                            d.options.cache.max_bytes_given),
       .cache_limit_given = d.options.cache.max_bytes_given,
-      .watcher = &watcher};
+      .watcher = &watcher,
+      .conflicts = &d.conflicts,
+      .events = &events,
+      .defaults = watcher_options_of(d.options, paths).defaults};
   // autosyncctl's way in; without it the daemon still uploads, so a failure is only logged.
   auto control = ControlServer::start(zmq_context, paths.control_socket(),
                                       make_control_commands(control_context));

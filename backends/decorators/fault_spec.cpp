@@ -12,12 +12,18 @@
 namespace autosync::backends {
 namespace {
 
-constexpr std::array kOps = {StoreOp::kHead,          StoreOp::kGet,
-                             StoreOp::kPut,           StoreOp::kRemove,
-                             StoreOp::kRemoveMany,    StoreOp::kList,
-                             StoreOp::kCopy,          StoreOp::kCreateMultipart,
-                             StoreOp::kUploadPart,    StoreOp::kCompleteMultipart,
-                             StoreOp::kAbortMultipart};
+constexpr std::array kOps = {StoreOp::kHead,
+                             StoreOp::kGet,
+                             StoreOp::kPut,
+                             StoreOp::kRemove,
+                             StoreOp::kRemoveMany,
+                             StoreOp::kList,
+                             StoreOp::kCopy,
+                             StoreOp::kCreateMultipart,
+                             StoreOp::kUploadPart,
+                             StoreOp::kCompleteMultipart,
+                             StoreOp::kAbortMultipart,
+                             StoreOp::kListVersions};
 
 std::vector<std::string_view> split(std::string_view text, char sep) {
   std::vector<std::string_view> out;

@@ -113,9 +113,16 @@ Result<MergeOutcome> merge_listed_child(index::WriteTxn& txn, const MergeRequest
     return MergeOutcome::kUnchanged;
   }
   if (request.defer_open_files && rec.open_count > 0) return MergeOutcome::kDeferred;
-  const auto spec = listed_inode(request.defaults, key, child);
+  AUTOSYNC_RETURN_IF_ERROR(take_remote_version(txn, rec, request.defaults, key, child));
+  return MergeOutcome::kChanged;
+}
+
+Status take_remote_version(index::WriteTxn& txn, const index::InodeRecord& rec,
+                           const ListingDefaults& defaults, const std::string& key,
+                           const ListedChild& child) {
+  const auto spec = listed_inode(defaults, key, child);
   index::AttrChanges changes;
-  changes.size = info.size;
+  changes.size = child.info.size;
   changes.mtime_ns = *spec.mtime_ns;
   AUTOSYNC_RETURN_IF_ERROR(txn.set_attrs(rec.ino, changes).status());
   AUTOSYNC_RETURN_IF_ERROR(txn.clear_ranges(rec.ino));  // after set_attrs: nothing is local
@@ -123,7 +130,7 @@ Result<MergeOutcome> merge_listed_child(index::WriteTxn& txn, const MergeRequest
   // A kernel with the write-back cache never takes a cached file's size from us again: its
   // next lookup must make a new kernel inode. Not while open (that inode would turn to EIO).
   if (rec.open_count == 0) AUTOSYNC_RETURN_IF_ERROR(txn.renew_kernel_inode(rec.ino));
-  return MergeOutcome::kChanged;
+  return Status::ok();
 }
 
 Result<bool> drop_vanished_child(index::WriteTxn& txn, index::Ino dir, const std::string& prefix,

@@ -88,6 +88,14 @@ Result<MergeOutcome> merge_listed_child(index::WriteTxn& txn, const MergeRequest
                                         std::string_view name, const ListedChild& child,
                                         index::Ino& ino);
 
+// The change merge_listed_child makes to a clean file `rec` whose object at `key` is now
+// `child.info`: its size, mtime and remote version, no cached ranges, and (when nothing has
+// it open) a new generation. Also for callers that wrote that version themselves
+// (autosyncd's restore), which have checked the file is clean.
+Status take_remote_version(index::WriteTxn& txn, const index::InodeRecord& rec,
+                           const ListingDefaults& defaults, const std::string& key,
+                           const ListedChild& child);
+
 // A child a whole pass did not see (`entry`, an unseen_children() row), removed in `txn` if
 // it is clean, mirrors the key the pass would have shown, is not open, and (a directory) is
 // empty. Returns whether it was removed; its inode is the caller's to purge.

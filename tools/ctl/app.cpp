@@ -16,6 +16,8 @@ constexpr const char* kDescription =
 
 struct Parsed {
   std::optional<std::string> cache, mount, path, timeout, config;
+  std::string file, version;  // versions, restore
+  bool force = false;
   std::vector<std::string> option_lists;
   std::string remote;
   std::vector<std::string> paths;
@@ -54,6 +56,23 @@ std::function<int(const Session&)> with_timeout(Parsed& p, TimedRun run) {
     if (code != kExitOk) return code;
     return run(s, timeout);
   };
+}
+
+void add_versions_commands(CLI::App& app, Parsed& p) {
+  auto* versions = app.add_subcommand("versions", "a file's versions on the store");
+  versions->add_option("PATH", p.file, "a file in the mount")->required();
+  versions->callback([&p] { p.run = [&p](const Session& s) { return cmd_versions(s, p.file); }; });
+  auto* restore = app.add_subcommand("restore", "make an older version the current content");
+  restore->add_option("PATH", p.file, "a file in the mount")->required();
+  restore->add_option("--version", p.version, "the version id (autosyncctl versions lists them)")
+      ->type_name("V")
+      ->required();
+  restore->add_flag("--force", p.force, "drop local changes not on the store yet");
+  restore->callback([&p] {
+    p.run = [&p](const Session& s) {
+      return cmd_restore(s, RestoreArgs{.path = p.file, .version = p.version, .force = p.force});
+    };
+  });
 }
 
 void add_commands(CLI::App& app, Parsed& p) {
@@ -145,6 +164,7 @@ void add_commands(CLI::App& app, Parsed& p) {
           CheckArgs{.remote = p.remote, .option_lists = p.option_lists, .config_file = p.config});
     };
   });
+  add_versions_commands(app, p);
   auto* unmount = app.add_subcommand("unmount", "unmount, warning about pending uploads");
   unmount->add_option("MOUNTPOINT", p.mountpoint, "the autosync mount")->required();
   unmount->add_flag("--wait", p.wait, "flush first; do not unmount if that fails");

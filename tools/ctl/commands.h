@@ -2,7 +2,8 @@
 // (session.h) and prints its result — JSON with --json, a table otherwise — on session.out.
 // Files by group: cmd_status.cpp (status, queue), cmd_sync.cpp (flush, pause, resume,
 // unmount), cmd_files.cpp (ls, pin, unpin, evict, gc), cmd_events.cpp (conflicts, watch),
-// cmd_resolve.cpp (resolve), cmd_scan.cpp (scan), cmd_cache.cpp (cache set-limit).
+// cmd_resolve.cpp (resolve), cmd_scan.cpp (scan), cmd_cache.cpp (cache set-limit),
+// cmd_versions.cpp (versions, restore).
 #pragma once
 
 #include <chrono>
@@ -71,5 +72,15 @@ int cmd_scan(const Session& s, const ScanArgs& args);
 
 // cmd_cache.cpp: cache set-limit SIZE (10G, 500M; at least 1M), as cache.size parses it.
 int cmd_cache_set_limit(const Session& s, const std::string& size);
+
+// cmd_versions.cpp: a file's versions (the store's, or this cache's history where the store
+// keeps none), and making one of them the current content again.
+int cmd_versions(const Session& s, const std::string& path);
+struct RestoreArgs {
+  std::string path;
+  std::string version;
+  bool force = false;  // drop local changes not on the store yet
+};
+int cmd_restore(const Session& s, const RestoreArgs& args);
 
 }  // namespace autosync::ctl
