@@ -188,7 +188,9 @@ struct RestoreRequest {
 };
 
 // Whether the file may take another version now: not open; no local change the store has
-// not seen (unless force); no journal row running for it.
+// not seen (unless force). An upload already running when force drops the pending ones
+// races the restore's conditional write: one of them fails its condition (the restore with
+// an error, the upload as a conflict the policy settles), neither is lost.
 Status check_restorable(ControlContext& ctx, const RestoreRequest& r,
                         const index::InodeRecord& rec) {
   if (rec.open_count > 0) {
@@ -293,15 +295,17 @@ Result<Applied> apply_restored(ControlContext& ctx, const RestoreRequest& r,
   if (r.force) AUTOSYNC_RETURN_IF_ERROR(txn.drop_pending_changes(before.ino, 0).status());
   AUTOSYNC_ASSIGN_OR_RETURN(const auto rec, txn.get(before.ino));
   // A write made here meanwhile keeps its place: its upload meets the restored version as a
-  // conflict, which the conflict policy settles like any other.
+  // conflict, which the conflict policy settles like any other. The remote watcher may have
+  // taken the restored object already.
+  const bool seen = rec.remote && rec.remote->etag == written.etag;
   const bool unchanged = rec.remote && rec.remote->etag == before.remote->etag &&
                          (r.force || !rec.dirty()) && rec.open_count == 0;
   if (unchanged) {
     vfs::ListedChild child;
     child.info = written;
     AUTOSYNC_RETURN_IF_ERROR(vfs::take_remote_version(txn, rec, ctx.defaults, key, child));
-    out.taken = true;
   }
+  out.taken = unchanged || seen;
   const layout::OriginMeta origin = layout::decode_origin(written);
   AUTOSYNC_RETURN_IF_ERROR(txn.add_version(index::VersionRecord{.path = key,
                                                                 .ino = rec.ino,

@@ -1,7 +1,8 @@
 // autosyncctl versions and restore against a real mount and daemon on a local bucket that
 // keeps versions (BUCKET/.autosync-versions): three writes through the mount are three
 // versions in both output modes; restoring the first makes the mount read its bytes and the
-// store hold them; and the errors (unknown path, unknown version, a bucket without versions).
+// store hold them; local changes not on the store refuse a restore unless --force; and the
+// errors (unknown path, unknown version, a bucket without versions).
 #include <catch2/catch.hpp>
 
 #include "tests/cli/ctl_util.h"
@@ -126,4 +127,35 @@ TEST_CASE("on a bucket without versions, versions shows this cache's history", "
   CHECK(one_error_line(restore));
   CHECK_THAT(restore.err, Catch::Contains("keeps no versions"));
   CHECK(f.object_is("plain.txt", "v22"));
+}
+
+TEST_CASE("restore refuses local changes not on the store, unless --force", "[cli][ctl]") {
+  CliFixture f;
+  std::filesystem::create_directory(f.bucket / ".autosync-versions");
+  mount_with_daemon(f);
+  const std::string file = (f.mnt / "d.txt").string();
+  write_and_flush(f, "d.txt", "old");
+  write_and_flush(f, "d.txt", "newer");
+  const auto listed = json_of(ctl({"versions", "--json", file}));
+  REQUIRE(listed["versions"].size() == 2);
+  const std::string old = listed["versions"][1]["version_id"];
+
+  REQUIRE(ctl({"pause", "--mount", f.mnt.string()}).exit_code == 0);
+  write_file(f.mnt / "d.txt", "a local edit");  // journaled, held by the pause
+  const auto refused = ctl({"restore", file, "--version", old});
+  CHECK(refused.exit_code == 1);
+  CHECK(one_error_line(refused));
+  CHECK_THAT(refused.err, Catch::Contains("local changes") && Catch::Contains("--force"));
+  CHECK(f.object_is("d.txt", "newer"));
+
+  const auto forced = ctl({"restore", file, "--version", old, "--force"});
+  INFO(forced.err);
+  REQUIRE(forced.exit_code == 0);
+  CHECK(f.object_is("d.txt", "old"));
+  CHECK(eventually([&] { return read_file(file) == "old"; }, std::chrono::seconds(10)));
+  REQUIRE(ctl({"resume", "--mount", f.mnt.string()}).exit_code == 0);
+  // The local edit was dropped: nothing is left to upload over the restored version.
+  REQUIRE(ctl({"flush", file, "--timeout", "30s"}).exit_code == 0);
+  CHECK(f.object_is("d.txt", "old"));
+  CHECK(read_file(file) == "old");
 }
