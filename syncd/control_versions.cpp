@@ -17,7 +17,9 @@
 //       told (kRemoteChanged, kInvalidateInode, kInvalidateEntry), so the mount reads the
 //       restored bytes. Refused: a file open in the mount; a file with local changes not on
 //       the store yet, unless force (they are dropped: the restored version wins); a store
-//       without versions; an unknown version or a delete marker.
+//       without versions; an unknown version or a delete marker. A file the cache does not
+//       have (deleted) comes back only where the store has no object now (If-None-Match *);
+//       the remote watcher is then asked to scan its directory, which brings it into the mount.
 //
 // The version's bytes pass through a temporary file in the cache directory (restore-INO.part),
 // so a large version makes the control socket wait for its download and upload.
@@ -37,6 +39,7 @@
 #include "syncd/control_paths.h"
 #include "syncd/control_server.h"
 #include "syncd/op_util.h"
+#include "syncd/remote_watcher.h"
 
 namespace autosync::syncd {
 namespace {
@@ -244,12 +247,13 @@ backends::UserMetadata restored_metadata(const ControlContext& ctx, backends::Us
   return meta;
 }
 
-// Reads version r.version of `key` into a temp file and writes it over `key`, If-Match
-// `base_etag`. Returns the new object.
+// Reads version r.version of `key` into a temp file and writes it over `key` on `conditions`
+// (If-Match the version the cache knows; If-None-Match * for a deleted file). Returns the new
+// object.
 Result<backends::ObjectInfo> write_restored(ControlContext& ctx, const RestoreRequest& r,
-                                            const index::InodeRecord& rec, const std::string& key,
-                                            const ObjectVersion& version) {
-  const TempFile tmp(ctx.paths.root / fmt::format("restore-{}.part", rec.ino));
+                                            const std::string& key, const ObjectVersion& version,
+                                            const backends::Conditions& conditions) {
+  const TempFile tmp(ctx.paths.root / fmt::format("restore-{}.part", ::getpid()));
   const UniqueFd fd(::open(tmp.path().c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (!fd.valid()) return from_errno(errno, tmp.path().string());
   backends::GetOptions get;
@@ -259,7 +263,7 @@ Result<backends::ObjectInfo> write_restored(ControlContext& ctx, const RestoreRe
   backends::PutOptions put;
   put.metadata = restored_metadata(ctx, old.metadata);
   put.content_type = old.content_type;
-  put.conditions.if_match = rec.remote->etag;
+  put.conditions = conditions;
   const backends::Conditions wanted = put.conditions;
   if (!ctx.store.capabilities().conditional_write) {
     AUTOSYNC_RETURN_IF_ERROR(check_by_head(ctx.store, key, wanted));
@@ -332,6 +336,44 @@ void publish(ControlContext& ctx, events::EventKind kind, index::Ino ino, index:
                                     .time_ns = to_ns(std::chrono::system_clock::now())});
 }
 
+// A file the cache does not have (deleted here or elsewhere, or never listed): its old version
+// comes back only where no object is now (If-None-Match *), and the remote watcher is asked
+// to scan its directory, which brings the name into the mount as any new object.
+Result<Json> restore_deleted(ControlContext& ctx, const RestoreRequest& r) {
+  AUTOSYNC_ASSIGN_OR_RETURN(const ObjectVersion version, find_version(ctx, r, r.path));
+  auto written = write_restored(ctx, r, r.path, version, {.if_match = {}, .if_none_match = "*"});
+  if (!written.is_ok() && written.status().is(ErrorKind::kPreconditionFailed)) {
+    return Status::error(ErrorKind::kPreconditionFailed,
+                         fmt::format("{} is on the store again but not in the cache yet; "
+                                     "nothing restored (autosyncctl scan, then try again)",
+                                     r.path));
+  }
+  AUTOSYNC_RETURN_IF_ERROR(written.status());
+  const layout::OriginMeta origin = layout::decode_origin(*written);
+  AUTOSYNC_ASSIGN_OR_RETURN(auto txn, ctx.index.write());
+  AUTOSYNC_RETURN_IF_ERROR(txn.add_version(index::VersionRecord{.path = r.path,
+                                                                .ino = 0,
+                                                                .etag = written->etag,
+                                                                .version_id = written->version_id,
+                                                                .size = written->size,
+                                                                .mtime_ns = 0,
+                                                                .host = origin.host,
+                                                                .uploaded = true,
+                                                                .seen_ns = 0}));
+  AUTOSYNC_RETURN_IF_ERROR(txn.commit());
+  const size_t slash = r.path.rfind('/');
+  if (ctx.watcher != nullptr)
+    ctx.watcher->request_scan(slash == std::string::npos ? "" : r.path.substr(0, slash));
+  spdlog::info("restored deleted {} to version {} (now ETag {})", r.path, r.version, written->etag);
+  return Json{{"path", r.path},
+              {"version", r.version},
+              {"etag", written->etag},
+              {"size", written->size},
+              {"restored", true},
+              {"new_version_id", written->version_id},
+              {"note", "it was deleted: it reappears in the mount once its directory is scanned"}};
+}
+
 Result<Json> restore(ControlContext& ctx, const Json& request) {
   RestoreRequest r;
   AUTOSYNC_ASSIGN_OR_RETURN(r.path, string_arg(request, "path"));
@@ -339,7 +381,7 @@ Result<Json> restore(ControlContext& ctx, const Json& request) {
   r.force = request.value("force", false);
   if (r.version.empty()) return invalid("restore: no version given");
   AUTOSYNC_ASSIGN_OR_RETURN(const auto found, file_at(ctx.index, r.path));
-  if (!found) return not_found("no such file in the cache index: " + r.path);
+  if (!found) return restore_deleted(ctx, r);
   const index::InodeRecord& rec = *found;
   if (!rec.remote) return invalid(r.path + " has never been on the store: it has no versions");
   const std::string key = rec.remote->key;
@@ -349,7 +391,9 @@ Result<Json> restore(ControlContext& ctx, const Json& request) {
     return Json{{"path", r.path},       {"version", r.version}, {"etag", version.etag},
                 {"size", version.size}, {"restored", false},    {"note", "already current"}};
   }
-  AUTOSYNC_ASSIGN_OR_RETURN(const auto written, write_restored(ctx, r, rec, key, version));
+  AUTOSYNC_ASSIGN_OR_RETURN(
+      const auto written,
+      write_restored(ctx, r, key, version, {.if_match = rec.remote->etag, .if_none_match = {}}));
   AUTOSYNC_ASSIGN_OR_RETURN(const Applied applied, apply_restored(ctx, r, rec, key, written));
   spdlog::info("restored {} to version {} (now ETag {})", r.path, r.version, written.etag);
   std::string note;

@@ -159,3 +159,30 @@ TEST_CASE("restore refuses local changes not on the store, unless --force", "[cl
   CHECK(f.object_is("d.txt", "old"));
   CHECK(read_file(file) == "old");
 }
+
+TEST_CASE("a deleted file comes back with restore", "[cli][ctl]") {
+  CliFixture f;
+  std::filesystem::create_directory(f.bucket / ".autosync-versions");
+  mount_with_daemon(f);
+  const std::filesystem::path file = f.mnt / "gone.txt";
+  write_and_flush(f, "gone.txt", "keep me");
+  write_and_flush(f, "gone.txt", "and me");
+  std::filesystem::remove(file);
+  REQUIRE(ctl({"flush", "--mount", f.mnt.string(), "--timeout", "30s"}).exit_code == 0);
+  REQUIRE_FALSE(f.object("gone.txt"));
+
+  const auto listed = ctl({"versions", "--json", file.string()});
+  INFO(listed.err);
+  REQUIRE(listed.exit_code == 0);
+  const auto versions = json_of(listed)["versions"];
+  REQUIRE(versions.size() == 3);
+  CHECK(versions[0]["delete_marker"] == true);
+  const std::string first = versions[2]["version_id"];
+
+  const auto restored = ctl({"restore", file.string(), "--version", first});
+  INFO(restored.err);
+  REQUIRE(restored.exit_code == 0);
+  CHECK(f.object_is("gone.txt", "keep me"));
+  CHECK(eventually([&] { return std::filesystem::exists(file) && read_file(file) == "keep me"; },
+                   std::chrono::seconds(15)));
+}
