@@ -32,6 +32,7 @@
 #include "core/content/range_set.h"
 #include "core/db/connection_pool.h"
 #include "core/db/transaction.h"
+#include "core/index/check_records.h"
 #include "core/index/conflict_records.h"
 #include "core/index/index_options.h"
 #include "core/index/records.h"
@@ -116,6 +117,14 @@ class ReadTxn {
   Result<PendingStats> pending_stats_under(std::string_view path);
   // Counts over the linked inodes, and the newest last_error of a journal row ("" if none).
   Result<CacheCounts> cache_counts();
+
+  // ---- self-check (check_ops.cpp; autosyncctl fsck): whole-table queries ----
+  // What PRAGMA integrity_check finds ("ok" left out: empty when the file is sound).
+  Result<std::vector<std::string>> integrity_problems();
+  // Rows that break the index's own rules (check_records.h), every kind.
+  Result<std::vector<IndexDefect>> index_defects();
+  // Up to `limit` inodes with cached ranges and ino > `after`, ascending.
+  Result<std::vector<CachedExtent>> cached_extents(Ino after, size_t limit);
 
  protected:
   ReadTxn(db::PooledConnection conn, db::Transaction tx, const IndexOptions* options)
@@ -259,8 +268,14 @@ class WriteTxn : public ReadTxn {
   // changes lost to the remote version); returns how many.
   Result<uint64_t> drop_pending_changes(Ino ino, int64_t after_seq);
 
+  // ---- repairs (check_ops.cpp; autosyncctl fsck --repair) ----
+  // Removes what `defect` found: the dangling name, the orphan rows, the journal row; a
+  // negative size becomes the remote size for a clean file (kInvalid for anything else).
+  Status repair_defect(const IndexDefect& defect);
+
  private:
   friend class Index;
+  Status repair_negative_size(Ino ino);
   WriteTxn(db::PooledConnection conn, db::Transaction tx, const IndexOptions* options)
       : ReadTxn(std::move(conn), std::move(tx), options) {}
 

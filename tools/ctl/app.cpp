@@ -24,7 +24,7 @@ struct Parsed {
   std::string mountpoint;
   std::string keep;
   std::string size;
-  bool json = false, wait = false, all = false;
+  bool json = false, wait = false, all = false, repair = false;
   std::optional<uint64_t> count;
   std::function<int(const Session&)> run;
 };
@@ -144,6 +144,9 @@ void add_commands(CLI::App& app, Parsed& p) {
   set_limit->add_option("SIZE", p.size, "the new limit: 10G, 500M (at least 1M)")->required();
   set_limit->callback(
       [&p] { p.run = [&p](const Session& s) { return cmd_cache_set_limit(s, p.size); }; });
+  auto* fsck = app.add_subcommand("fsck", "check the cache index against the content (no daemon)");
+  fsck->add_flag("--repair", p.repair, "fix what is safe (not while the cache is mounted)");
+  fsck->callback([&p] { p.run = [&p](const Session& s) { return cmd_fsck(s, p.repair); }; });
   auto* watch = app.add_subcommand("watch", "autosyncd's events as they happen");
   watch->add_option("--count", p.count, "stop after this many events")->type_name("N");
   watch->add_option("--timeout", p.timeout, "stop after this long (30s, 5m)")

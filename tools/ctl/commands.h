@@ -3,7 +3,7 @@
 // Files by group: cmd_status.cpp (status, queue), cmd_sync.cpp (flush, pause, resume,
 // unmount), cmd_files.cpp (ls, pin, unpin, evict, gc), cmd_events.cpp (conflicts, watch),
 // cmd_resolve.cpp (resolve), cmd_scan.cpp (scan), cmd_cache.cpp (cache set-limit),
-// cmd_versions.cpp (versions, restore).
+// cmd_versions.cpp (versions, restore), cmd_fsck.cpp (fsck).
 #pragma once
 
 #include <chrono>
@@ -82,5 +82,8 @@ struct RestoreArgs {
   bool force = false;  // drop local changes not on the store yet
 };
 int cmd_restore(const Session& s, const RestoreArgs& args);
+
+// cmd_fsck.cpp: checks the cache (exit 1 when problems are found, or left by --repair).
+int cmd_fsck(const Session& s, bool repair);
 
 }  // namespace autosync::ctl
