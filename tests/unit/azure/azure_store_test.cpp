@@ -212,4 +212,60 @@ TEST_CASE("multipart: blocks under one upload, committed in part order with the 
 }
 
 }  // namespace
+TEST_CASE("list_versions asks List Blobs for versions and turns them newest first") {
+  const std::string page = R"(<?xml version="1.0" encoding="utf-8"?><EnumerationResults><Blobs>
+    <Blob><Name>a b</Name><VersionId>2024-01-01T00:00:00.0000001Z</VersionId>
+      <Properties><Etag>0x1</Etag><Content-Length>1</Content-Length></Properties></Blob>
+    <Blob><Name>a b</Name><VersionId>2024-01-02T00:00:00.0000001Z</VersionId>
+      <IsCurrentVersion>true</IsCurrentVersion>
+      <Properties><Etag>0x2</Etag><Content-Length>2</Content-Length></Properties></Blob>
+    <Blob><Name>a bc</Name><VersionId>2024-01-03T00:00:00.0000001Z</VersionId>
+      <Properties><Etag>0x3</Etag><Content-Length>3</Content-Length></Properties></Blob>
+    </Blobs><NextMarker/></EnumerationResults>)";
+  ScriptedServer server({ScriptedServer::answer("200 OK", "", page)});
+  auto store = open(config_for(server));
+  auto versions = store->list_versions("a b", "");
+  REQUIRE(versions.is_ok());
+  REQUIRE(versions->versions.size() == 2);
+  CHECK(versions->versions[0].etag == "0x2");
+  CHECK(versions->versions[0].is_latest);
+  CHECK(versions->versions[1].version_id == "2024-01-01T00:00:00.0000001Z");
+  const std::string head = server.heads().at(0);
+  CHECK(head.starts_with("GET /devstoreaccount1/photos?"));
+  CHECK_THAT(head, Catch::Contains("include=versions") && Catch::Contains("prefix=a%20b") &&
+                       Catch::Contains("comp=list"));
+}
+
+TEST_CASE("a service that refuses include=versions keeps no versions") {
+  ScriptedServer server({ScriptedServer::answer(
+      "400 Value for one of the query parameters specified in the request URI is invalid.",
+      "x-ms-error-code: InvalidQueryParameterValue\r\n")});
+  auto store = open(config_for(server));
+  auto versions = store->list_versions("k", "");
+  REQUIRE_FALSE(versions.is_ok());
+  CHECK(versions.status().is(ErrorKind::kUnsupported));
+}
+
+TEST_CASE("a get of a version sends versionid and checks the answer is that version") {
+  const std::string old_version = "2024-01-01T00:00:00.0000001Z";
+  ScriptedServer server(
+      {ScriptedServer::answer(
+           "200 OK", std::string(kBlobHeaders) + "x-ms-version-id: " + old_version + "\r\n", "old"),
+       ScriptedServer::answer("200 OK", std::string(kBlobHeaders), "now")});
+  auto store = open(config_for(server));
+  GetOptions options;
+  options.version_id = old_version;
+  BufferSink sink;
+  auto got = store->get("k", options, sink);
+  REQUIRE(got.is_ok());
+  CHECK(got->version_id == old_version);
+  CHECK_THAT(server.heads().at(0),
+             Catch::StartsWith(
+                 "GET /devstoreaccount1/photos/k?versionid=2024-01-01T00%3A00%3A00.0000001Z "));
+  BufferSink ignored;
+  auto wrong = store->get("k", options, ignored);  // answered without the version
+  REQUIRE_FALSE(wrong.is_ok());
+  CHECK(wrong.status().is(ErrorKind::kUnsupported));
+}
+
 }  // namespace autosync::backends::azure
