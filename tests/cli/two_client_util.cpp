@@ -140,8 +140,9 @@ Snapshot snapshot_bucket(backends::ObjectStore& store) {
   backends::ListOptions options;
   do {
     auto page = store.list(options);
-    INFO(page.status().to_string());
-    REQUIRE(page.is_ok());
+    // s3rver has been seen answering 500 to a listing under load: a snapshot that says so
+    // compares unequal, and the caller looks again.
+    if (!page) return {{"(listing failed)", page.status().to_string()}};
     for (const auto& object : page->objects) {
       add_parents(out, object.key);
       if (object.key.ends_with('/')) continue;  // a directory marker: its parents say it

@@ -56,7 +56,8 @@ struct Client {
 };
 
 // path -> sha256 hex of a file, or "dir" for a directory (the bucket's directories are its
-// markers and the parents of its keys).
+// markers and the parents of its keys). A bucket that cannot be listed gives a snapshot of
+// one "(listing failed)" entry.
 using Snapshot = std::map<std::string, std::string>;
 Snapshot snapshot_tree(const std::filesystem::path& root);
 Snapshot snapshot_bucket(backends::ObjectStore& store);
