@@ -34,6 +34,7 @@
 #include "core/vfs/vfs.h"
 #include "fs/adapter_options.h"
 #include "fs/fuse_api.h"
+#include "fs/kernel_generations.h"
 
 namespace autosync::fs {
 
@@ -51,11 +52,14 @@ class FuseAdapter {
   // True once init negotiated the writeback cache with the kernel.
   bool writeback_cache_active() const { return writeback_active_.load(); }
   void set_writeback_cache_active(bool active) { writeback_active_.store(active); }
+  // The generation each inode's last entry reply carried (see kernel_generations.h).
+  KernelGenerations& generations() { return generations_; }
 
  private:
   vfs::Vfs& vfs_;
   const AdapterOptions options_;
   std::atomic<bool> writeback_active_{false};
+  KernelGenerations generations_;
 };
 
 }  // namespace autosync::fs

@@ -32,7 +32,9 @@ class DirBuffer {
   // kernel takes a lookup reference for every entry with a nonzero ino, so the Vfs lookup
   // that supplies the attributes is undone when the entry does not fit. "." and ".." (and a
   // name gone meanwhile) go without attributes (ino 0): the kernel then only lists them.
-  bool add_plus(const vfs::DirEntry& entry, vfs::Vfs& vfs, const vfs::Caller& who, fuse_ino_t dir) {
+  bool add_plus(const vfs::DirEntry& entry, FuseAdapter& adapter, const vfs::Caller& who,
+                fuse_ino_t dir) {
+    vfs::Vfs& vfs = adapter.vfs();
     fuse_entry_param param{};
     param.attr.st_ino = entry.ino;
     param.attr.st_mode = entry.type;
@@ -46,6 +48,7 @@ class DirBuffer {
       if (found.is_ok()) vfs.forget(found->attr.ino, 1);
       return false;
     }
+    if (found.is_ok()) adapter.generations().replied(found->attr.ino, found->generation);
     used_ += need;
     return true;
   }
@@ -83,7 +86,7 @@ void readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_fi
     const vfs::Caller who = r.caller();
     const Status status = r.vfs().readdir(
         ino, fi->fh, static_cast<uint64_t>(off),
-        [&](const vfs::DirEntry& e) { return buffer.add_plus(e, r.vfs(), who, ino); });
+        [&](const vfs::DirEntry& e) { return buffer.add_plus(e, r.adapter(), who, ino); });
     if (!status && buffer.empty()) return r.reply_status(status);
     r.reply_buf(buffer.view());
   });

@@ -86,6 +86,7 @@ void Request::reply_entry(const Result<vfs::Entry>& entry) {
   if (!entry) return reply_status(entry.status());
   if (!claim()) return;
   const fuse_entry_param param = to_entry_param(*entry);
+  adapter().generations().replied(entry->attr.ino, entry->generation);
   if (fuse_reply_entry(req_, &param) != 0) vfs().forget(entry->attr.ino, 1);
 }
 
@@ -104,6 +105,12 @@ void Request::reply_readlink(const Result<std::string>& target) {
 
 void Request::reply_open(vfs::Ino ino, const Result<vfs::OpenReply>& opened, fuse_file_info& fi) {
   if (!opened) return reply_status(opened.status());
+  if (opened->generation != adapter().generations().given(ino)) {
+    // The kernel's inode is older than the file (changed on the store): its size is stale.
+    // ESTALE makes the kernel look the name up again and open the new inode instead.
+    (void)vfs().release(ino, opened->handle);
+    return reply_errno(ESTALE);
+  }
   if (!claim()) return;
   fi.fh = opened->handle;
   fi.keep_cache = opened->keep_cache ? 1 : 0;
@@ -127,6 +134,7 @@ void Request::reply_create(const Result<std::pair<vfs::Entry, vfs::OpenReply>>& 
   fi.keep_cache = opened.keep_cache ? 1 : 0;
   fi.direct_io = opened.direct_io ? 1 : 0;
   const fuse_entry_param param = to_entry_param(entry);
+  adapter().generations().replied(entry.attr.ino, entry.generation);
   if (fuse_reply_create(req_, &param, &fi) != 0) {
     (void)vfs().release(entry.attr.ino, opened.handle);
     vfs().forget(entry.attr.ino, 1);

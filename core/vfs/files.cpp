@@ -104,6 +104,7 @@ OpenReply CacheVfs::register_handle(const index::InodeRecord& rec, int flags) {
   reply.keep_cache = previous != open_stamps_.end() && previous->second == stamp;
   open_stamps_[rec.ino] = stamp;
   reply.handle = next_handle_++;
+  reply.generation = rec.generation;
   files_[reply.handle] = OpenFile{.ino = rec.ino, .writable = wants_write(flags)};
   return reply;
 }

@@ -82,6 +82,7 @@ struct OpenReply {
   Handle handle = 0;
   bool keep_cache = false;  // the kernel's page cache for this file is still valid
   bool direct_io = false;
+  uint64_t generation = 0;  // the inode's generation now (Entry::generation)
 };
 
 struct DirEntry {

@@ -315,6 +315,29 @@ TEST_CASE("keep_cache only when the file is unchanged since its last open") {
   REQUIRE(f.vfs->release(ino, third->handle).is_ok());
 }
 
+TEST_CASE("open reports the inode's generation, so a kernel inode older than it is caught") {
+  // The fs adapter compares it with the generation its last entry reply gave the kernel
+  // (fs/kernel_generations.h): a file renewed since opens on a new kernel inode.
+  VfsFixture f;
+  const Ino ino = f.make_file(kRootIno, "g.txt", "v1").attr.ino;
+  const uint64_t before = f.vfs->lookup(f.who, kRootIno, "g.txt")->generation;
+  auto first = f.vfs->open(f.who, ino, O_RDONLY);
+  REQUIRE(first.is_ok());
+  CHECK(first->generation == before);
+  REQUIRE(f.vfs->release(ino, first->handle).is_ok());
+  {
+    auto txn = f.index->write();
+    REQUIRE(txn.is_ok());
+    REQUIRE(txn->renew_kernel_inode(ino).is_ok());  // as a remote change does
+    REQUIRE(txn->commit().is_ok());
+  }
+  auto second = f.vfs->open(f.who, ino, O_RDONLY);
+  REQUIRE(second.is_ok());
+  CHECK(second->generation == before + 1);
+  CHECK(f.vfs->lookup(f.who, kRootIno, "g.txt")->generation == before + 1);
+  REQUIRE(f.vfs->release(ino, second->handle).is_ok());
+}
+
 TEST_CASE("user xattrs are kept, other namespaces are refused") {
   VfsFixture f;
   auto entry = f.make_file(kRootIno, "x.txt", "");
