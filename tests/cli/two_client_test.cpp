@@ -7,8 +7,12 @@
 // Client alpha (priority 20) reaches the server directly; client beta (priority 10) through a
 // TcpForwarder the test cuts to take beta alone offline. Files named newest* resolve
 // conflicts by the newest policy, priority* by the priority policy, the rest keep both.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -96,6 +100,32 @@ std::string conflict_copy(const Client& client, const std::string& dir, const st
                           const std::string& ext, const std::string& host) {
   const auto names = names_like(client / dir, stem + ".conflict-", "-" + host + ext);
   return names.size() == 1 ? dir + "/" + names[0] : "";
+}
+
+// Which runs of `read` come from `old_version` and which from `new_version`.
+std::string describe_mix(const std::string& read, const std::string& old_version,
+                         const std::string& new_version) {
+  std::string out = "read " + std::to_string(read.size()) + " bytes (old " +
+                    std::to_string(old_version.size()) + ", new " +
+                    std::to_string(new_version.size()) + "):";
+  char run = 0;
+  for (size_t i = 0; i <= read.size(); ++i) {
+    char here = '?';
+    if (i == read.size()) {
+      here = 0;
+    } else if (i < new_version.size() && read[i] == new_version[i]) {
+      here = 'N';
+    } else if (i < old_version.size() && read[i] == old_version[i]) {
+      here = 'O';
+    } else if (read[i] == '\0') {
+      here = 'Z';
+    }
+    if (here != run) {
+      if (here != 0) out += " " + std::string(1, here) + "@" + std::to_string(i);
+      run = here;
+    }
+  }
+  return out;
 }
 
 void set_mtime(const fs::path& path, fs::file_time_type when) {
@@ -319,5 +349,86 @@ TEMPLATE_TEST_CASE("both mounts upload their edits of the same files at the same
     std::sort(all.begin(), all.end());
     CHECK(all == std::vector<std::string>{"alpha's edit", "beta's edit"});
   }
+  t.unmount_both();
+}
+
+TEMPLATE_TEST_CASE("a file held open in one mount while the other changes it keeps both edits",
+                   "[cli][twoclient]", S3rver, Azurite) {
+  TwoClients t(TestType::kKind);
+  fs::create_directories(t.alpha / "f");
+  write_file(t.alpha / "f/open.txt", "the base version");
+  REQUIRE(shows(t.beta, "f/open.txt", "the base version"));
+  {
+    // beta opens the file; alpha's edit reaches the store and beta's watcher, which leaves
+    // an open file alone; beta then writes through its descriptor, based on the old version.
+    const auto fd = open_or_fail(t.beta / "f/open.txt", O_RDWR);
+    write_file(t.alpha / "f/open.txt", "alpha's edit, made while beta has the file open");
+    flush(t.alpha);
+    std::this_thread::sleep_for(1500ms);  // several of beta's polls
+    CHECK(pread_some(fd.get(), 64, 0) == "the base version");
+    REQUIRE(::ftruncate(fd.get(), 0) == 0);
+    pwrite_all(fd.get(), "beta's edit through its open descriptor", 0);
+  }
+  flush(t.beta);
+  for (const Client* c : {&t.alpha, &t.beta}) {
+    INFO("in " << c->host);
+    CHECK(shows(*c, "f/open.txt", "alpha's edit, made while beta has the file open"));
+    std::string copy;
+    CHECK(eventually(
+        [&] { return !(copy = conflict_copy(*c, "f", "open", ".txt", "beta")).empty(); }, kSeen));
+    CHECK(read_if_there(*c / copy) == "beta's edit through its open descriptor");
+  }
+  check_converged(t);
+  t.unmount_both();
+}
+
+TEMPLATE_TEST_CASE("a partly cached file changed by the other mount reads whole, never mixed",
+                   "[cli][twoclient]", S3rver, Azurite) {
+  TwoClients t(TestType::kKind);
+  fs::create_directories(t.alpha / "g");
+  const auto pattern = [](char first, size_t size) {
+    std::string out(size, '\0');
+    for (size_t i = 0; i < size; ++i)
+      out[i] = static_cast<char>(first + static_cast<char>(i % 23));
+    return out;
+  };
+  const std::string v1 = pattern('a', 3 << 20), v2 = pattern('A', 3 << 20),
+                    v3 = pattern('0', (2 << 20) + 123);
+  write_file(t.alpha / "g/big.bin", v1);
+  flush(t.alpha);
+  // (s3rver has been seen listing an object just written with size 0 for a moment.)
+  REQUIRE(eventually(
+      [&] {
+        std::error_code error;
+        return fs::file_size(t.beta / "g/big.bin", error) == v1.size();
+      },
+      kSeen));
+  const std::string* current = &v1;
+  for (const std::string* next : {&v2, &v3}) {
+    const std::string& before = *current;
+    current = next;
+    {
+      // beta caches a little of the file only.
+      const auto fd = open_or_fail(t.beta / "g/big.bin", O_RDONLY);
+      CHECK(pread_some(fd.get(), 4096, 1 << 20) == before.substr(1 << 20, 4096));
+    }
+    write_file(t.alpha / "g/big.bin", *next);
+    flush(t.alpha);
+    // Every whole read in beta is one version or the other, never a mix. Until beta's
+    // watcher has seen the change, bytes beta never cached are of a version the store no
+    // longer has: that read fails (EIO) rather than mix in the new version's bytes.
+    std::string mix;  // how the first mixed read looked
+    CHECK(eventually(
+        [&] {
+          const auto now = read_whole(t.beta / "g/big.bin");
+          if (mix.empty() && !now.bytes && now.error != EIO) mix = errno_name(now.error);
+          if (mix.empty() && now.bytes && *now.bytes != before && *now.bytes != *next)
+            mix = describe_mix(*now.bytes, before, *next);
+          return now.bytes == *next;
+        },
+        kSeen));
+    CHECK(mix == "");
+  }
+  check_converged(t);
   t.unmount_both();
 }

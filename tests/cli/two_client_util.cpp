@@ -5,6 +5,7 @@
 
 #include <array>
 #include <catch2/catch.hpp>
+#include <cerrno>
 
 #include "backends/azure/azure_store.h"
 #include "backends/byte_io.h"
@@ -162,15 +163,19 @@ std::optional<std::string> object_body(backends::ObjectStore& store, const std::
 
 std::optional<std::string> read_if_there(const std::filesystem::path& path) {
   // The other client may remove it at any moment: a failed open means "not there".
+  return read_whole(path).bytes;
+}
+
+WholeRead read_whole(const std::filesystem::path& path) {
   const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return std::nullopt;
+  if (!fd.valid()) return {.bytes = std::nullopt, .error = errno};
   std::string out;
   std::array<char, 8192> buf{};
   for (ssize_t n; (n = ::read(fd.get(), buf.data(), buf.size())) != 0;) {
-    if (n < 0) return std::nullopt;
+    if (n < 0) return {.bytes = std::nullopt, .error = errno};
     out.append(buf.data(), static_cast<size_t>(n));
   }
-  return out;
+  return {.bytes = std::move(out), .error = 0};
 }
 
 std::vector<std::string> names_like(const std::filesystem::path& dir, const std::string& prefix,
