@@ -32,6 +32,7 @@
 namespace autosync::syncd {
 
 class RemoteWatcher;
+class StoreProbe;
 
 // What the commands work on; everything is borrowed from the daemon and outlives the server.
 struct ControlContext {
@@ -49,6 +50,7 @@ struct ControlContext {
   const ConflictOptions* conflicts = nullptr;
   events::EventSink* events = nullptr;
   vfs::ListingDefaults defaults;
+  StoreProbe* probe = nullptr;  // status's online check; none: reported offline
 };
 
 // Every command autosyncd answers, bound to `context` (which must outlive the map).

@@ -2,8 +2,10 @@
 //   status  -> {remote, online, store_error, paused, pid, mount: {mountpoint, pid} | null,
 //               queue: {pending, bytes, failed}, cache: {used, limit, files, dirty, pinned},
 //               last_error}
-//              online: one LIST of at most one key just now succeeded (store_error says why
-//              not); so a status costs one request to the store.
+//              online: one LIST of at most one key succeeded in the last 2 s (store_error
+//              says why not; store_checked_ns when it was asked). The LIST runs on the
+//              StoreProbe's thread: status waits for it at most 1.5 s, then answers with
+//              the previous answer, so an unreachable store never blocks the socket.
 //   queue {limit?=1000} -> {rows: [{seq, op, key, src_key, ino, state, attempts, last_error,
 //              not_before_ns, created_ns}], total: {pending, bytes, failed}}
 #include <unistd.h>
@@ -12,6 +14,7 @@
 
 #include "syncd/control_server.h"
 #include "syncd/journal_ops.h"
+#include "syncd/store_probe.h"
 
 namespace autosync::syncd {
 namespace {
@@ -30,22 +33,26 @@ Json mount_json(const ControlContext& ctx) {
   return parsed.is_object() ? parsed : Json(nullptr);
 }
 
-std::string probe(backends::ObjectStore& store) {
-  backends::ListOptions one;
-  one.delimiter = "/";
-  one.max_keys = 1;
-  auto page = store.list(one);
-  return page ? std::string() : page.status().to_string();
+// Waits at most this long for the store: status answers even when the store does not.
+constexpr auto kProbeWait = std::chrono::milliseconds(1500);
+constexpr auto kProbeFresh = std::chrono::milliseconds(2000);
+
+ProbeResult probe(ControlContext& ctx) {
+  if (ctx.probe == nullptr) return {};
+  return ctx.probe->check(kProbeFresh, kProbeWait);
 }
 
 Result<Json> status(ControlContext& ctx) {
   AUTOSYNC_ASSIGN_OR_RETURN(auto txn, ctx.index.read());
   AUTOSYNC_ASSIGN_OR_RETURN(const auto pending, txn.pending_stats());
   AUTOSYNC_ASSIGN_OR_RETURN(const auto counts, txn.cache_counts());
-  const std::string store_error = probe(ctx.store);
+  const ProbeResult store = probe(ctx);
+  const std::string store_error =
+      store.known ? store.error : std::string("no answer from the store yet");
   return Json{{"remote", ctx.remote},
-              {"online", store_error.empty()},
+              {"online", store.known && store.online},
               {"store_error", store_error},
+              {"store_checked_ns", store.checked_ns},
               {"paused", ctx.pool.paused()},
               {"pid", ::getpid()},
               {"cache_dir", ctx.paths.root.string()},

@@ -21,6 +21,7 @@
 #include "syncd/control_server.h"
 #include "syncd/doorbell_pump.h"
 #include "syncd/remote_watcher.h"
+#include "syncd/store_probe.h"
 #include "syncd/worker_pool.h"
 
 namespace autosync::syncd {
@@ -180,6 +181,7 @@ Status run(const Daemon& d) {
   RemoteWatcher watcher(cache.index(), cache.content(), *store, events,
                         watcher_options_of(d.options, paths));
   watcher.start();
+  StoreProbe probe(*store);
   ControlContext control_context{
       .paths = paths,
       .index = cache.index(),
@@ -193,7 +195,8 @@ Status run(const Daemon& d) {
       .watcher = &watcher,
       .conflicts = &d.conflicts,
       .events = &events,
-      .defaults = watcher_options_of(d.options, paths).defaults};
+      .defaults = watcher_options_of(d.options, paths).defaults,
+      .probe = &probe};
   // autosyncctl's way in; without it the daemon still uploads, so a failure is only logged.
   auto control = ControlServer::start(zmq_context, paths.control_socket(),
                                       make_control_commands(control_context));

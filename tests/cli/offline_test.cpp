@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <cerrno>
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "backends/byte_io.h"
@@ -114,5 +115,37 @@ TEST_CASE("with the store down the mount keeps working, and everything arrives o
       },
       120s));
   CHECK(read_file(f.mnt / "cold.txt") == "never cached here");
+  REQUIRE(f.unmount().exit_code == 0);
+}
+
+TEST_CASE("autosyncctl status answers at once with the store down, and says it is offline",
+          "[cli][offline]") {
+  auto started = TestServer::start_s3rver(kBucket);
+  REQUIRE(started.is_ok());
+  TestServer server = std::move(started).value();
+  CliFixture f;
+  const auto mounted = mount_s3(f, server, f.cache);
+  INFO(mounted.err);
+  REQUIRE(mounted.exit_code == 0);
+  const std::vector<std::string> status = {program("autosyncctl").string(), "status", "--json",
+                                           "--mount", f.mnt.string()};
+  const auto online = [&] {
+    auto parsed = nlohmann::json::parse(run(status).out, nullptr, false);
+    return parsed.is_object() ? parsed.value("online", false) : false;
+  };
+  REQUIRE(eventually(online));
+
+  server.stop();
+  for (int i = 0; i < 3; ++i) {  // the first asks the store; later ones reuse its answer
+    const auto before = std::chrono::steady_clock::now();
+    const auto answered = run(status);
+    INFO(answered.err);
+    CHECK(answered.exit_code == 0);
+    CHECK(std::chrono::steady_clock::now() - before < 5s);
+  }
+  CHECK(eventually([&] { return !online(); }, 60s));
+
+  REQUIRE(server.restart().is_ok());
+  CHECK(eventually(online, 60s));
   REQUIRE(f.unmount().exit_code == 0);
 }
