@@ -57,6 +57,30 @@ TEST_CASE("throttled, reset and slow puts are retried until every file is on the
   REQUIRE(f.unmount().exit_code == 0);
 }
 
+TEST_CASE("reads through the mount survive reset, cut-off and slow downloads and listings",
+          "[cli][faults]") {
+  CliFixture f;
+  std::string big(1 << 20, '\0');
+  for (size_t i = 0; i < big.size(); ++i)
+    big[i] = static_cast<char>('a' + i % 26);
+  std::filesystem::create_directories(f.bucket / "d");
+  write_file(f.bucket / "d/big.bin", big);
+  write_file(f.bucket / "d/small.txt", "small");
+  // The first get, and a fifth of the others, deliver part of the body and then reset (eight
+  // attempts make a read that fails them all unlikely); the first two listings are
+  // throttled; every get and list answers 100 ms late.
+  const auto mounted =
+      f.mount({"-o", "retry.max_attempts=8,retry.initial_delay=20ms,retry.max_delay=100ms"},
+              {{"AUTOSYNC_TEST_FAULTS",
+                "seed=3;op=get,calls=1,error=reset,timing=midbody;op=get,p=0.2,error=reset,"
+                "timing=midbody;op=list,calls=1+2,error=throttled;op=get+list,p=1,delay=100ms"}});
+  INFO(mounted.err);
+  REQUIRE(mounted.exit_code == 0);
+  CHECK(read_file(f.mnt / "d/big.bin") == big);
+  CHECK(read_file(f.mnt / "d/small.txt") == "small");
+  REQUIRE(f.unmount().exit_code == 0);
+}
+
 TEST_CASE("a permanent store error is an error event and the status's last error, never a drop",
           "[cli][faults]") {
   CliFixture f;
