@@ -1,5 +1,7 @@
 #include "syncd/store_probe.h"
 
+#include <fmt/format.h>
+
 namespace autosync::syncd {
 namespace {
 
@@ -27,8 +29,12 @@ ProbeResult StoreProbe::check(std::chrono::milliseconds fresh, std::chrono::mill
   // A probe already running may answer (it started before the ask: fresh enough here).
   const uint64_t target = finished_ + 1;
   cv_.notify_all();
-  (void)cv_.wait_for(lock, wait, [&] { return finished_ >= target; });
-  return last_;
+  if (cv_.wait_for(lock, wait, [&] { return finished_ >= target; })) return last_;
+  // Still asking: a store that takes this long is as good as offline for now.
+  return ProbeResult{.known = true,
+                     .online = false,
+                     .error = fmt::format("the store has not answered for {} ms", wait.count()),
+                     .checked_ns = last_.checked_ns};
 }
 
 void StoreProbe::run(const std::stop_token& stop) {

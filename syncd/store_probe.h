@@ -35,7 +35,8 @@ class StoreProbe {
   StoreProbe& operator=(const StoreProbe&) = delete;
 
   // The newest answer. When it is older than `fresh` (or there is none), a new probe is
-  // asked for and waited for up to `wait`; past that the older answer is returned.
+  // asked for and waited for up to `wait`; past that the answer is "offline: the store has
+  // not answered" (a probe still in flight is not asked for again).
   ProbeResult check(std::chrono::milliseconds fresh, std::chrono::milliseconds wait);
 
  private:
