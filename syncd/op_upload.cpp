@@ -5,6 +5,7 @@
 #include "backends/byte_io.h"
 #include "syncd/conflict_resolve.h"
 #include "syncd/journal_ops.h"
+#include "syncd/multipart_resume.h"
 #include "syncd/op_util.h"
 #include "syncd/own_upload.h"
 
@@ -65,7 +66,12 @@ OpResult run_upload(const OpContext& ctx, const index::JournalEntry& row) {
                                .content_type = content_type_for(row.key),
                                .conditions = base_conditions(*inode, row)};
   add_upload_token(ctx, inode->ino, row.gen, options.metadata);
-  Result<backends::ObjectInfo> info = upload_inode(ctx, *inode, row.key, options);
+  // A multipart upload this row began before (a killed daemon, a transient failure) goes on
+  // where it stopped; one of older bytes is aborted.
+  ResumableUpload resumable(ctx, *inode, row);
+  AUTOSYNC_RETURN_IF_ERROR(resumable.prepare().context(fmt::format("upload {}", row.key)));
+  Result<backends::ObjectInfo> info =
+      upload_inode(ctx, *inode, row.key, options, &resumable.hooks());
   if (!info.is_ok() && info.status().is(ErrorKind::kPreconditionFailed)) {
     info = past_own_upload(ctx, *inode, row, options, std::move(info).take_status());
   }

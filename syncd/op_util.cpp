@@ -51,13 +51,14 @@ class PaddedFileSource final : public backends::ByteSource {
 // cannot (a small window remains there: the store offers nothing better).
 Result<backends::ObjectInfo> conditional_upload(const OpContext& ctx, std::string_view key,
                                                 const backends::ByteSource& data,
-                                                backends::PutOptions options) {
+                                                backends::PutOptions options,
+                                                const backends::MultipartHooks* hooks) {
   const backends::Conditions conditions = options.conditions;
   if (!ctx.store.capabilities().conditional_write) {
     AUTOSYNC_RETURN_IF_ERROR(check_by_head(ctx.store, key, conditions));
     options.conditions = {};
   }
-  auto info = backends::upload(ctx.store, key, data, options, ctx.transfer);
+  auto info = backends::upload(ctx.store, key, data, options, ctx.transfer, hooks);
   if (!info.is_ok()) return as_conflict(std::move(info).take_status(), key, conditions);
   return info;
 }
@@ -65,14 +66,15 @@ Result<backends::ObjectInfo> conditional_upload(const OpContext& ctx, std::strin
 }  // namespace
 
 Result<backends::ObjectInfo> upload_inode(const OpContext& ctx, const index::InodeRecord& inode,
-                                          std::string_view key, backends::PutOptions options) {
+                                          std::string_view key, backends::PutOptions options,
+                                          const backends::MultipartHooks* hooks) {
   if (inode.kind == index::InodeKind::kSymlink) {
     const backends::BufferSource target(inode.symlink_target);
-    return conditional_upload(ctx, key, target, std::move(options));
+    return conditional_upload(ctx, key, target, std::move(options), nullptr);
   }
   AUTOSYNC_ASSIGN_OR_RETURN(UniqueFd fd, ctx.content.open_reader(inode.ino));
   const PaddedFileSource source(fd.get(), inode.size);
-  return conditional_upload(ctx, key, source, std::move(options));
+  return conditional_upload(ctx, key, source, std::move(options), hooks);
 }
 
 std::string content_type_for(std::string_view key) {

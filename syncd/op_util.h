@@ -19,9 +19,10 @@ backends::UserMetadata meta_for(const index::InodeRecord& inode, const ConflictO
 
 // Writes the inode's bytes (a symlink's target) at `key` with `options`, enforcing their
 // conditions by HEAD where the store cannot; a failed condition is "conflict: ..."
-// (kPreconditionFailed).
+// (kPreconditionFailed). `hooks` make a multipart upload resumable (multipart_resume.h).
 Result<backends::ObjectInfo> upload_inode(const OpContext& ctx, const index::InodeRecord& inode,
-                                          std::string_view key, backends::PutOptions options);
+                                          std::string_view key, backends::PutOptions options,
+                                          const backends::MultipartHooks* hooks = nullptr);
 
 // A guess from the key's extension; application/octet-stream when unknown.
 std::string content_type_for(std::string_view key);

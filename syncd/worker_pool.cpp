@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "syncd/multipart_resume.h"
+
 namespace autosync::syncd {
 namespace {
 
@@ -67,6 +69,14 @@ Status WorkerPool::start() {
   const int64_t stale_before = now_ns() - to_ns(options_.stale_claim_after);
   AUTOSYNC_ASSIGN_OR_RETURN(const uint64_t requeued, index_.requeue_stale(stale_before));
   if (requeued > 0) spdlog::info("syncd {}: requeued {} stale journal rows", worker_id_, requeued);
+  // Multipart uploads a killed daemon left that no pending row will resume cost storage on
+  // the store until aborted. Offline, they wait for the next start.
+  auto swept = sweep_multipart_uploads(index_, store_);
+  if (!swept.is_ok()) {
+    spdlog::warn("syncd {}: multipart sweep: {}", worker_id_, swept.status().to_string());
+  } else if (*swept > 0) {
+    spdlog::info("syncd {}: aborted {} multipart uploads left behind", worker_id_, *swept);
+  }
   const unsigned count = std::max(1U, options_.workers);
   for (unsigned i = 0; i < count; ++i) {
     threads_.emplace_back([this](const std::stop_token& stop) { run(stop); });

@@ -1,4 +1,10 @@
 // AzureBlobStore's multipart uploads: Put Block for each part, Put Block List to complete.
+//
+// The upload id carries the nonce the block ids derive from (and the metadata to commit), so
+// any process holding the id can resume the upload: staging the missing parts again gives
+// the same block ids, and the uncommitted blocks already staged stay for a week. A commit of
+// the blob by anyone drops them; a resumed complete then fails (InvalidBlockList) and the
+// transfer layer starts the upload over.
 #include <fmt/format.h>
 
 #include <algorithm>

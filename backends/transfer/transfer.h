@@ -12,7 +12,10 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "backends/object_store.h"
 
@@ -24,12 +27,50 @@ struct TransferOptions {
   unsigned concurrency = 4;                    // parts in flight at once
 };
 
+// One part a multipart upload holds on the store.
+struct UploadedPart {
+  int number = 0;  // 1-based
+  std::string etag;
+  uint64_t size = 0;
+};
+
+// A multipart upload begun earlier (by a process killed since, or an attempt that failed
+// for a transient reason) that upload() may continue: stores keep an upload's parts until
+// it is completed or aborted, so only the missing parts need sending.
+struct MultipartResume {
+  std::string upload_id;
+  uint64_t part_size = 0;           // the part size it was cut with
+  std::vector<UploadedPart> parts;  // parts known to be on the store
+};
+
+// The seam that makes a multipart upload resumable. The transfer layer knows nothing of
+// where the caller keeps the record: it asks for an upload to continue and reports what
+// happens to the one it runs. Callbacks may run on the transfer's own threads, several
+// at once (part_done); they must be thread-safe.
+//
+// With hooks, a failure the retry may cure (Status::retryable()) leaves the upload on the
+// store for the next attempt to resume; any other failure aborts it (and calls ended).
+struct MultipartHooks {
+  // An upload to continue, of this same key and these same bytes; nullptr: start anew.
+  // When it cannot be continued (other part size, or the store no longer holds it), it is
+  // aborted, ended() is called and a new upload starts.
+  const MultipartResume* resume = nullptr;
+  // A new upload exists: record it before any part is sent. An error aborts the upload.
+  std::function<Status(std::string_view upload_id, uint64_t part_size)> started;
+  // A part is on the store. An error fails the upload (as a failed part would).
+  std::function<Status(std::string_view upload_id, const UploadedPart& part)> part_done;
+  // The upload is gone from the store (completed, or aborted): forget it.
+  std::function<void(std::string_view upload_id)> ended;
+};
+
 // Uploads `data` as one put, or as a parallel multipart upload when it is large; on any
-// failure the multipart upload is aborted so no orphaned parts stay behind. Respects the
-// store's capabilities (min/max part size, max parts, max_single_put). Conditions in
-// `options` apply to the final put/complete.
+// failure the multipart upload is aborted so no orphaned parts stay behind (with `hooks`,
+// a retryable failure keeps it for the retry: see MultipartHooks). Respects the store's
+// capabilities (min/max part size, max parts, max_single_put). Conditions in `options`
+// apply to the final put/complete.
 Result<ObjectInfo> upload(ObjectStore& store, std::string_view key, const ByteSource& data,
-                          const PutOptions& options, const TransferOptions& transfer);
+                          const PutOptions& options, const TransferOptions& transfer,
+                          const MultipartHooks* hooks = nullptr);
 
 // Downloads the whole object into `sink`, with parallel ranged gets for large objects, each
 // pinned to the first response's ETag (If-Match) so a concurrent overwrite fails cleanly

@@ -109,6 +109,14 @@ class Index {
   Status set_conflict_resolved(int64_t id, bool resolved);
   Status settle_conflict(int64_t id, std::string_view how);
 
+  // ---- multipart uploads in progress (multipart_ops.cpp; see txn.h) ----
+  Result<std::vector<MultipartRecord>> multipart_uploads(std::optional<Ino> ino);
+  Result<bool> upload_row_pending(Ino ino, uint64_t gen, std::string_view key);
+  // Durable (fsync'ed) before it returns: the upload must not be forgotten by a crash.
+  Status add_multipart(const MultipartRecord& record);
+  Status add_multipart_part(std::string_view upload_id, const MultipartPartRecord& part);
+  Status remove_multipart(std::string_view upload_id);
+
   // ---- access times: buffered, written in batches (see IndexOptions::touch_batch) ----
   // Records a read of `ino` at `when_ns`. Returns an error only when this call flushed the
   // batch and that failed (the times are kept for the next try).

@@ -136,7 +136,33 @@ CREATE TABLE IF NOT EXISTS versions (
 CREATE INDEX IF NOT EXISTS versions_by_ino ON versions(ino);
 )sql";
 
-constexpr db::Migration kSteps[] = {{1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3}, {4, kSchemaV4}};
+// v5: the multipart uploads autosyncd started and has not completed or aborted, with the
+// parts already on the store (multipart_records.h): a killed daemon's successor resumes or
+// aborts them.
+constexpr std::string_view kSchemaV5 = R"sql(
+CREATE TABLE IF NOT EXISTS multipart_uploads (
+  upload_id TEXT PRIMARY KEY,
+  key TEXT NOT NULL,
+  ino INTEGER NOT NULL,
+  gen INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  mtime_ns INTEGER NOT NULL,
+  part_size INTEGER NOT NULL,
+  created_ns INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS multipart_uploads_by_ino ON multipart_uploads(ino);
+
+CREATE TABLE IF NOT EXISTS multipart_parts (
+  upload_id TEXT NOT NULL REFERENCES multipart_uploads(upload_id) ON DELETE CASCADE,
+  number INTEGER NOT NULL,
+  etag TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  PRIMARY KEY (upload_id, number)
+) WITHOUT ROWID;
+)sql";
+
+constexpr db::Migration kSteps[] = {
+    {1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3}, {4, kSchemaV4}, {5, kSchemaV5}};
 
 }  // namespace
 

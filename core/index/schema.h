@@ -38,6 +38,10 @@
 //   whether it is settled (resolved; keep-both copies wait for the user).
 // versions (v4) — the versions of each path this client has seen or uploaded (etag, store
 //   version id, size, mtime, origin host); (path, etag) is unique.
+// multipart_uploads (v5) — multipart uploads autosyncd started and has not completed or
+//   aborted (MultipartRecord): upload id, key, the inode and generation uploaded, its size
+//   and mtime then, the part size, when; multipart_parts(upload_id, number, etag, size) —
+//   the parts the store holds (deleted with their upload).
 //
 // Threading: constant data.
 #pragma once

@@ -35,6 +35,7 @@
 #include "core/index/check_records.h"
 #include "core/index/conflict_records.h"
 #include "core/index/index_options.h"
+#include "core/index/multipart_records.h"
 #include "core/index/records.h"
 
 namespace autosync::index {
@@ -108,6 +109,13 @@ class ReadTxn {
   // Whether a pending or running delete row removes `etag` at `key` (an object on its way
   // out is no conflict for a new file at that key: it waits for the delete).
   Result<bool> delete_pending(std::string_view key, std::string_view etag);
+
+  // ---- multipart uploads in progress (multipart_ops.cpp) ----
+  // The recorded uploads of `ino` (nullopt: of every inode), with their parts, oldest first.
+  Result<std::vector<MultipartRecord>> multipart_uploads(std::optional<Ino> ino);
+  // Whether a pending or running upload row of `ino` at generation `gen` writes `key`:
+  // the row a recorded upload of that generation belongs to, which may resume it.
+  Result<bool> upload_row_pending(Ino ino, uint64_t gen, std::string_view key);
 
   // ---- reports (report_ops.cpp: autosyncctl status, queue, flush PATH) ----
   // Up to `limit` journal rows (every state), oldest first.
@@ -272,6 +280,15 @@ class WriteTxn : public ReadTxn {
   // Removes what `defect` found: the dangling name, the orphan rows, the journal row; a
   // negative size becomes the remote size for a clean file (kInvalid for anything else).
   Status repair_defect(const IndexDefect& defect);
+
+  // ---- multipart uploads in progress (multipart_ops.cpp) ----
+  // Records a new upload (record.parts is ignored; created_ns = now).
+  Status add_multipart(const MultipartRecord& record);
+  // Records a part the store holds (replacing an earlier one of that number); kNotFound when
+  // the upload is not recorded (forgotten meanwhile).
+  Status add_multipart_part(std::string_view upload_id, const MultipartPartRecord& part);
+  // Forgets an upload and its parts (completed or aborted). Absent: nothing to do.
+  Status remove_multipart(std::string_view upload_id);
 
  private:
   friend class Index;

@@ -242,6 +242,16 @@ TEST_CASE("kill -9 of the daemon or the mount at random moments loses no acknowl
     return true;
   };
   CHECK(eventually(consistent, 90s));
+  // No multipart upload a kill cut off stays on the store: the next daemon resumed it or
+  // aborted it (the local backend stages an upload's parts in .autosync-tmp/uploads/ID/).
+  const auto staged_uploads = [&] {
+    const auto dir = f.bucket / ".autosync-tmp" / "uploads";
+    std::error_code ec;
+    if (!std::filesystem::exists(dir, ec)) return 0L;
+    return static_cast<long>(std::distance(std::filesystem::directory_iterator(dir, ec),
+                                           std::filesystem::directory_iterator()));
+  };
+  CHECK(eventually([&] { return staged_uploads() == 0; }, 30s));
   std::string problems;
   const auto stored = objects_in(f.bucket);
   const auto describe = [](const std::optional<std::string>& c) {

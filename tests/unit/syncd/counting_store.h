@@ -1,6 +1,7 @@
-// CountingStore: a ForwardingStore for the syncd tests that counts requests by kind, holds
-// each copy for a moment while counting how many run at once, checks that no source is
-// deleted before its copy finished, and can claim batch deletes or fail one copy.
+// CountingStore: a ForwardingStore for the syncd tests that counts requests by kind
+// (multipart calls too), holds each copy for a moment while counting how many run at once,
+// checks that no source is deleted before its copy finished, and can claim batch deletes or
+// fail one copy.
 // Thread-safety: every counter is atomic or under mu_; calls come from many workers.
 #pragma once
 
@@ -30,6 +31,7 @@ class CountingStore : public backends::ForwardingStore {
   }
   void reset() {
     heads = puts = copies = removes = batch_removes = listed_copies = 0;
+    creates = parts = completes = aborts = 0;
     max_in_flight = 0;
     early_deletes = 0;
   }
@@ -79,7 +81,30 @@ class CountingStore : public backends::ForwardingStore {
     return ForwardingStore::remove_many(keys);
   }
 
+  Result<std::string> create_multipart(std::string_view key,
+                                       const backends::PutOptions& options) override {
+    ++creates;
+    return ForwardingStore::create_multipart(key, options);
+  }
+  Result<backends::CompletedPart> upload_part(std::string_view key, std::string_view upload_id,
+                                              int part_number,
+                                              const backends::ByteSource& data) override {
+    ++parts;
+    return ForwardingStore::upload_part(key, upload_id, part_number, data);
+  }
+  Result<backends::ObjectInfo> complete_multipart(std::string_view key, std::string_view upload_id,
+                                                  std::span<const backends::CompletedPart> done,
+                                                  const backends::Conditions& conditions) override {
+    ++completes;
+    return ForwardingStore::complete_multipart(key, upload_id, done, conditions);
+  }
+  Status abort_multipart(std::string_view key, std::string_view upload_id) override {
+    ++aborts;
+    return ForwardingStore::abort_multipart(key, upload_id);
+  }
+
   std::atomic<int> heads{0}, puts{0}, copies{0}, removes{0}, batch_removes{0};
+  std::atomic<int> creates{0}, parts{0}, completes{0}, aborts{0};  // multipart calls
   std::atomic<int> listed_copies{0};  // copies that came with the listing's entry
   std::atomic<int> max_in_flight{0};  // most copies running at once
   std::atomic<int> early_deletes{0};  // deletes of a key no copy had read yet
