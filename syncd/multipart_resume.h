@@ -14,8 +14,9 @@
 // multipart uploads is the backstop there).
 //
 // Threading: a ResumableUpload belongs to one journal row's run; its hooks are called from
-// the transfer's threads (the index is safe from many threads). sweep_multipart_uploads runs
-// before the workers start.
+// the transfer's threads (the index is safe from many threads). sweep_multipart_uploads may
+// run beside the workers: it leaves every upload whose row is pending or running to that row,
+// and aborting or forgetting an upload twice is harmless.
 #pragma once
 
 #include <optional>

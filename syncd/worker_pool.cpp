@@ -70,13 +70,16 @@ Status WorkerPool::start() {
   AUTOSYNC_ASSIGN_OR_RETURN(const uint64_t requeued, index_.requeue_stale(stale_before));
   if (requeued > 0) spdlog::info("syncd {}: requeued {} stale journal rows", worker_id_, requeued);
   // Multipart uploads a killed daemon left that no pending row will resume cost storage on
-  // the store until aborted. Offline, they wait for the next start.
-  auto swept = sweep_multipart_uploads(index_, store_);
-  if (!swept.is_ok()) {
-    spdlog::warn("syncd {}: multipart sweep: {}", worker_id_, swept.status().to_string());
-  } else if (*swept > 0) {
-    spdlog::info("syncd {}: aborted {} multipart uploads left behind", worker_id_, *swept);
-  }
+  // the store until aborted. On a thread of its own: an unreachable store must not hold up
+  // the workers (what it cannot abort waits for the next start).
+  sweeper_ = std::jthread([this] {
+    auto swept = sweep_multipart_uploads(index_, store_);
+    if (!swept.is_ok()) {
+      spdlog::warn("syncd {}: multipart sweep: {}", worker_id_, swept.status().to_string());
+    } else if (*swept > 0) {
+      spdlog::info("syncd {}: aborted {} multipart uploads left behind", worker_id_, *swept);
+    }
+  });
   const unsigned count = std::max(1U, options_.workers);
   for (unsigned i = 0; i < count; ++i) {
     threads_.emplace_back([this](const std::stop_token& stop) { run(stop); });
@@ -89,6 +92,7 @@ void WorkerPool::stop() {
   for (auto& thread : threads_)
     thread.request_stop();
   threads_.clear();  // joins; a stop request also ends a worker's wait on work_cv_
+  if (sweeper_.joinable()) sweeper_.join();
 }
 
 void WorkerPool::wake() {

@@ -47,7 +47,8 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  // Requeues stale claims (older than stale_claim_after), then starts the workers.
+  // Requeues stale claims (older than stale_claim_after), then starts the workers, and on a
+  // thread of its own aborts the recorded multipart uploads no pending row will resume.
   // kInvalid when already running; index errors as the index reports them.
   Status start();
   // Stops and joins every worker. Idempotent.
@@ -96,6 +97,7 @@ class WorkerPool {
   // guarded by mu_: when the metadata rows that rings announced come due, oldest first
   std::deque<int64_t> held_due_ns_;
   std::vector<std::jthread> threads_;  // only touched by start/stop (controlling thread)
+  std::jthread sweeper_;  // start's multipart sweep (multipart_resume.h); start/stop only
 };
 
 }  // namespace autosync::syncd

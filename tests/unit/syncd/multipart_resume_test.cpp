@@ -173,8 +173,8 @@ TEST_CASE("at start the pool aborts recorded uploads no row will resume") {
   REQUIRE(staged_uploads(f) == 1);
   WorkerPool pool(*f.index, *f.content, *f.store, small_parts(), "test");
   REQUIRE(pool.start().is_ok());
-  CHECK(staged_uploads(f) == 0);
-  CHECK(f.index->multipart_uploads(std::nullopt)->empty());
+  CHECK(testing::eventually([&] { return staged_uploads(f) == 0; }));
+  CHECK(testing::eventually([&] { return f.index->multipart_uploads(std::nullopt)->empty(); }));
 }
 
 }  // namespace
