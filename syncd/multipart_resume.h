@@ -49,8 +49,8 @@ class ResumableUpload {
 };
 
 // Aborts `upload` on the store and forgets it; kept (and the error returned) when the store
-// could not be asked (it stays for the next try). An upload the store no longer has is
-// forgotten.
+// could not be asked (it stays for the next try). An upload the store no longer has, or one
+// on a store that cannot abort (kUnsupported: logged), is forgotten.
 Status abort_recorded(index::Index& index, backends::ObjectStore& store,
                       const index::MultipartRecord& upload);
 
