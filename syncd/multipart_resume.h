@@ -10,8 +10,9 @@
 // pending row can resume (its row finished, failed or was coalesced into a newer one).
 //
 // One window stays: a kill between the store's answer to create_multipart and the index's
-// commit leaves an upload nobody recorded (the bucket's lifecycle rule for incomplete
-// multipart uploads is the backstop there).
+// commit leaves an upload nobody recorded. It holds no part (none is sent before the record
+// is durable), so it costs no storage; the bucket's lifecycle rule for incomplete multipart
+// uploads is the backstop there.
 //
 // Threading: a ResumableUpload belongs to one journal row's run; its hooks are called from
 // the transfer's threads (the index is safe from many threads). sweep_multipart_uploads may

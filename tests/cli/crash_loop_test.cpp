@@ -242,16 +242,38 @@ TEST_CASE("kill -9 of the daemon or the mount at random moments loses no acknowl
     return true;
   };
   CHECK(eventually(consistent, 90s));
-  // No multipart upload a kill cut off stays on the store: the next daemon resumed it or
-  // aborted it (the local backend stages an upload's parts in .autosync-tmp/uploads/ID/).
-  const auto staged_uploads = [&] {
-    const auto dir = f.bucket / ".autosync-tmp" / "uploads";
+  // No multipart upload a kill cut off keeps parts on the store: the next daemon resumed it
+  // or aborted it. (The local backend stages an upload in .autosync-tmp/uploads/ID/, its
+  // parts as part-NNNNN.) A kill between the create and its record in the index leaves an
+  // upload with no parts, which costs no storage: the daemon records an upload before it
+  // sends any part.
+  const auto staged_parts = [&] {
+    long parts = 0;
     std::error_code ec;
-    if (!std::filesystem::exists(dir, ec)) return 0L;
-    return static_cast<long>(std::distance(std::filesystem::directory_iterator(dir, ec),
-                                           std::filesystem::directory_iterator()));
+    for (const auto& upload :
+         std::filesystem::directory_iterator(f.bucket / ".autosync-tmp" / "uploads", ec)) {
+      for (const auto& file : std::filesystem::directory_iterator(upload.path(), ec))
+        parts += file.path().filename().string().starts_with("part-") ? 1 : 0;
+    }
+    return parts;
   };
-  CHECK(eventually([&] { return staged_uploads() == 0; }, 30s));
+  const bool no_parts_left = eventually([&] { return staged_parts() == 0; }, 30s);
+  if (!no_parts_left) {
+    INFO("staged:\n" + run({"/bin/sh", "-c",
+                            "cd " + (f.bucket / ".autosync-tmp" / "uploads").string() +
+                                " && for d in *; do echo $d $(cat $d/upload.json | head -c 80)"
+                                " $(ls $d | tr '\\n' ' '); done"})
+                           .out);
+    INFO("recorded:\n" + run({"/usr/bin/sqlite3", "-readonly", (f.cache / "index.db").string(),
+                              "SELECT * FROM multipart_uploads; SELECT * FROM multipart_parts;"
+                              " SELECT seq, op, ino, key, gen, state FROM journal"})
+                             .out);
+    INFO("log:\n" + run({"/bin/sh", "-c",
+                         "grep -hiE 'multipart|resum' " + (f.cache / "autosyncd.log*").string() +
+                             " | tail -n 40"})
+                        .out);
+    CHECK(no_parts_left);
+  }
   std::string problems;
   const auto stored = objects_in(f.bucket);
   const auto describe = [](const std::optional<std::string>& c) {
