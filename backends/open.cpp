@@ -40,6 +40,7 @@ Result<std::unique_ptr<ObjectStore>> open(const StoreConfig& config) {
   if (!base.is_ok()) return std::move(base).take_status().context(to_string(config.remote));
   std::unique_ptr<ObjectStore> store = std::move(base).value();
   if (config.faults) store = with_faults(std::move(store), *config.faults);
+  store = with_bandwidth_limits(std::move(store), config.bandwidth);
   store = with_retry(std::move(store), config.retry);
   if (!config.remote.prefix.empty()) store = with_prefix(std::move(store), config.remote.prefix);
   return store;

@@ -32,7 +32,9 @@
 //   part_size = "16M"               multipart part size (raised by the store when needed)
 //   multipart_threshold = "64M"     files at least this big upload in parallel parts
 //   concurrency = 4                 parts in flight per file, 1..64
-//   bandwidth_limit = "0"           bytes per second, "50M" or "50M/s"; 0 = unlimited
+//   bandwidth_limit = "0"           bytes per second, "50M" or "50M/s", each way; 0 = unlimited
+//   bandwidth_limit_up = "0"        uploads only (put and part bodies); overrides the above
+//   bandwidth_limit_down = "0"      downloads only (get bodies); overrides the above
 //   conflict_policy = "keep-both"   "keep-both" | "newest" | "local" | "remote" | "priority"
 //   conflict_rules = ""             per path: "*.doc=local; build/*=remote" (first match;
 //                                   on the command line separate rules with ';')
@@ -142,7 +144,10 @@ struct SyncOptions {
   std::chrono::milliseconds poll_max_interval{300000};
   std::chrono::milliseconds full_scan_interval{3600000};
   backends::TransferOptions transfer;
-  uint64_t bandwidth_limit = 0;  // bytes/s, 0 = none
+  // Bytes per second, 0 = none; the directions' own keys win over bandwidth_limit. Applied to
+  // store.bandwidth by load_options.
+  uint64_t bandwidth_limit = 0;
+  std::optional<uint64_t> bandwidth_limit_up, bandwidth_limit_down;
   // Conflicts (autosyncd parses and checks these: syncd/conflict_policy.h).
   std::string conflict_policy = "keep-both";
   std::string conflict_rules;  // "PATTERN=POLICY;..." ("" = the global policy everywhere)

@@ -85,6 +85,10 @@ const std::array kKeys = std::to_array<KeySpec>({
      1, 64},
     {"sync.bandwidth_limit", K::kRate,
      [](Options& o, const Value& v) { o.sync.bandwidth_limit = v.number; }},
+    {"sync.bandwidth_limit_up", K::kRate,
+     [](Options& o, const Value& v) { o.sync.bandwidth_limit_up = v.number; }},
+    {"sync.bandwidth_limit_down", K::kRate,
+     [](Options& o, const Value& v) { o.sync.bandwidth_limit_down = v.number; }},
     {"sync.conflict_policy", K::kChoice,
      [](Options& o,
         const Value&

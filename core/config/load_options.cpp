@@ -151,6 +151,10 @@ Result<Options> load_options(const CommandLine& command_line, const EnvLookup& e
   }
   AUTOSYNC_RETURN_IF_ERROR(apply_test_faults(options, env));
   AUTOSYNC_RETURN_IF_ERROR(validate(options));
+  options.store.bandwidth = {
+      .up_bytes_per_second = options.sync.bandwidth_limit_up.value_or(options.sync.bandwidth_limit),
+      .down_bytes_per_second =
+          options.sync.bandwidth_limit_down.value_or(options.sync.bandwidth_limit)};
   return options;
 }
 

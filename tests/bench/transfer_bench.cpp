@@ -4,6 +4,8 @@
 //
 //   transfer_bench [--size-mib N] [--runs N] [--part-mib N] [--concurrency N]
 //                  [--threshold-mib N]   (objects at least this big go multipart)
+//                  [--limit-mib N]       (also: parallel transfers under a bandwidth limit of
+//                                         N MiB/s each way, and the achieved rate vs it)
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -28,6 +30,7 @@ namespace fs = std::filesystem;
 struct Args {
   uint64_t size_mib = 256;
   int runs = 3;
+  uint64_t limit_mib = 0;  // 0: no limited modes
   backends::TransferOptions transfer;
 };
 
@@ -41,6 +44,7 @@ Args parse(int argc, char** argv) {
     if (flag == "--part-mib") a.transfer.part_size = value << 20;
     if (flag == "--concurrency") a.transfer.concurrency = static_cast<unsigned>(value);
     if (flag == "--threshold-mib") a.transfer.multipart_threshold = value << 20;
+    if (flag == "--limit-mib") a.limit_mib = value;
   }
   return a;
 }
@@ -114,6 +118,23 @@ void print_table(const std::vector<Mode>& modes) {
   }
 }
 
+// The limited modes' best rates against the limit: a limit is kept when even the fastest
+// run stays within 5% above it (the burst lets a little through at once), and used well when
+// it reaches 80% of it.
+bool print_limit_check(const std::vector<Mode>& modes, uint64_t limit_mib) {
+  bool kept = true;
+  for (const Mode& m : modes) {
+    if (!m.name.starts_with("limited")) continue;
+    const double ratio = m.best / static_cast<double>(limit_mib);
+    const bool ok = ratio <= 1.05;
+    kept = kept && ok;
+    fmt::print("{} {}: {:.2f} MiB/s with a limit of {} MiB/s ({:.0f}%): {}{}\n", m.direction,
+               m.name, m.best, limit_mib, ratio * 100, ok ? "PASS" : "MISS (over the limit)",
+               ratio < 0.8 ? ", well under it (a slow machine or server?)" : "");
+  }
+  return kept;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -137,7 +158,10 @@ int main(int argc, char** argv) {
   auto signed_store = backends::open(config);
   config.s3.payload_signing = backends::s3::PayloadSigning::kUnsigned;
   auto unsigned_store = backends::open(config);
-  if (!signed_store.is_ok() || !unsigned_store.is_ok()) {
+  config.bandwidth = {.up_bytes_per_second = args.limit_mib << 20,
+                      .down_bytes_per_second = args.limit_mib << 20};
+  auto limited_store = backends::open(config);  // one limit for all its parallel parts
+  if (!signed_store.is_ok() || !unsigned_store.is_ok() || !limited_store.is_ok()) {
     fmt::print(stderr, "transfer_bench: {}\n", signed_store.status().to_string());
     return 1;
   }
@@ -184,11 +208,24 @@ int main(int argc, char** argv) {
                               same_file(src, dst);
                      }});
   }
+  if (args.limit_mib > 0) {
+    modes.push_back(
+        {"upload", "limited multipart (parallel)", up_with(**limited_store, args.transfer)});
+    modes.push_back({"download", "limited get, parallel ranges", [&] {
+                       return backends::download_file(**limited_store, "ours.bin", dst,
+                                                      args.transfer)
+                                  .is_ok() &&
+                              same_file(src, dst);
+                     }});
+  }
   measure(modes, args.runs, bytes);
   fmt::print(
       "{} MiB object against s3rver on 127.0.0.1, best of {} runs, runs interleaved "
       "(parts {} MiB, {} in parallel)\n",
       args.size_mib, args.runs, args.transfer.part_size >> 20, args.transfer.concurrency);
   print_table(modes);
-  return std::all_of(modes.begin(), modes.end(), [](const Mode& m) { return m.best > 0; }) ? 0 : 1;
+  const bool limit_kept = args.limit_mib == 0 || print_limit_check(modes, args.limit_mib);
+  const bool all_ran =
+      std::all_of(modes.begin(), modes.end(), [](const Mode& m) { return m.best > 0; });
+  return all_ran && limit_kept ? 0 : 1;
 }

@@ -32,6 +32,8 @@ part_size = "32M"
 multipart_threshold = 134217728   # bytes as a plain integer
 concurrency = 6
 bandwidth_limit = "50M/s"
+bandwidth_limit_up = "5M/s"
+bandwidth_limit_down = "0"
 
 [retry]
 max_attempts = 7
@@ -122,6 +124,8 @@ TEST_CASE("a full config file fills every field", "[config]") {
   CHECK(o.sync.transfer.multipart_threshold == 128ULL << 20);
   CHECK(o.sync.transfer.concurrency == 6);
   CHECK(o.sync.bandwidth_limit == 50ULL << 20);
+  CHECK(o.sync.bandwidth_limit_up == 5ULL << 20);
+  CHECK(o.sync.bandwidth_limit_down == 0);
 
   CHECK(o.store.retry.max_attempts == 7);
   CHECK(o.store.retry.initial_delay == 200ms);

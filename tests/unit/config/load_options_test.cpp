@@ -172,3 +172,31 @@ TEST_CASE("the default cache dir depends on the user and the remote", "[load]") 
   CHECK(default_cache_dir(other_prefix, home_env(), 0)->filename() != id);
   CHECK(default_cache_dir(store, home_env(), 0)->filename() == id);  // stable
 }
+
+TEST_CASE("bandwidth limits: each direction's key wins over the shared one, -o like any key",
+          "[load]") {
+  CommandLine cl;
+  cl.remote = "s3://b";
+  auto none = load_options(cl, home_env(), kUser);
+  REQUIRE(none.is_ok());
+  CHECK_FALSE(none->store.bandwidth.any());  // unlimited by default
+
+  cl.option_lists = {"sync.bandwidth_limit=10M/s,sync.bandwidth_limit_down=0"};
+  auto both = load_options(cl, home_env(), kUser);
+  REQUIRE(both.is_ok());
+  CHECK(both->store.bandwidth.up_bytes_per_second == 10ULL << 20);
+  CHECK(both->store.bandwidth.down_bytes_per_second == 0);  // 0 lifts it for downloads
+
+  cl.option_lists = {"sync.bandwidth_limit_up=512K", "sync.bandwidth_limit=2M"};
+  auto up = load_options(cl, home_env(), kUser);
+  REQUIRE(up.is_ok());
+  CHECK(up->store.bandwidth.up_bytes_per_second == 512ULL << 10);
+  CHECK(up->store.bandwidth.down_bytes_per_second == 2ULL << 20);
+
+  cl.option_lists = {"sync.bandwidth_limit_up=fast"};
+  auto bad = load_options(cl, home_env(), kUser);
+  REQUIRE_FALSE(bad.is_ok());
+  CHECK_THAT(bad.status().message(),
+             Catch::StartsWith("-o sync.bandwidth_limit_up: size \"fast\""));
+  CHECK(bad.status().message().find('\n') == std::string::npos);
+}
