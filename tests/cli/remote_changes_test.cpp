@@ -40,11 +40,6 @@ bool present(const std::filesystem::path& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
-std::optional<std::string> read_if_there(const std::filesystem::path& path) {
-  if (!present(path)) return std::nullopt;
-  return read_file(path);
-}
-
 }  // namespace
 
 TEST_CASE("objects added, changed and removed on the store show in the mount", "[cli]") {

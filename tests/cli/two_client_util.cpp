@@ -161,23 +161,6 @@ std::optional<std::string> object_body(backends::ObjectStore& store, const std::
   return sink.take();
 }
 
-std::optional<std::string> read_if_there(const std::filesystem::path& path) {
-  // The other client may remove it at any moment: a failed open means "not there".
-  return read_whole(path).bytes;
-}
-
-WholeRead read_whole(const std::filesystem::path& path) {
-  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return {.bytes = std::nullopt, .error = errno};
-  std::string out;
-  std::array<char, 8192> buf{};
-  for (ssize_t n; (n = ::read(fd.get(), buf.data(), buf.size())) != 0;) {
-    if (n < 0) return {.bytes = std::nullopt, .error = errno};
-    out.append(buf.data(), static_cast<size_t>(n));
-  }
-  return {.bytes = std::move(out), .error = 0};
-}
-
 std::vector<std::string> names_like(const std::filesystem::path& dir, const std::string& prefix,
                                     const std::string& suffix) {
   std::vector<std::string> out;

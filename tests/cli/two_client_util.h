@@ -64,14 +64,6 @@ Snapshot snapshot_bucket(backends::ObjectStore& store);
 
 // The object's bytes, or nullopt when there is none.
 std::optional<std::string> object_body(backends::ObjectStore& store, const std::string& key);
-// The file's bytes, or nullopt when it does not exist.
-std::optional<std::string> read_if_there(const std::filesystem::path& path);
-// The file's bytes, or the errno of the open or read that failed.
-struct WholeRead {
-  std::optional<std::string> bytes;
-  int error = 0;
-};
-WholeRead read_whole(const std::filesystem::path& path);
 // Names in `dir` that start with `prefix` and end with `suffix`.
 std::vector<std::string> names_like(const std::filesystem::path& dir, const std::string& prefix,
                                     const std::string& suffix);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <array>
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <vector>
@@ -46,6 +47,22 @@ std::string read_file(const std::filesystem::path& path) {
     if (n == 0) return out;
     out.append(buf.data(), static_cast<size_t>(n));
   }
+}
+
+std::optional<std::string> read_if_there(const std::filesystem::path& path) {
+  return read_whole(path).bytes;
+}
+
+WholeRead read_whole(const std::filesystem::path& path) {
+  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return {.bytes = std::nullopt, .error = errno};
+  std::string out;
+  std::array<char, 8192> buf{};
+  for (ssize_t n; (n = ::read(fd.get(), buf.data(), buf.size())) != 0;) {
+    if (n < 0) return {.bytes = std::nullopt, .error = errno};
+    out.append(buf.data(), static_cast<size_t>(n));
+  }
+  return {.bytes = std::move(out), .error = 0};
 }
 
 void write_file(const std::filesystem::path& path, std::string_view data) {

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,15 @@ void pwrite_all(int fd, std::string_view data, off_t offset);
 std::string pread_some(int fd, size_t size, off_t offset);
 // The file's whole content, read through a fresh descriptor.
 std::string read_file(const std::filesystem::path& path);
+// The file's bytes, or nullopt when it does not exist (or vanishes while it is read: a
+// daemon or another client may remove or rename it at any moment).
+std::optional<std::string> read_if_there(const std::filesystem::path& path);
+// The file's bytes, or the errno of the open or read that failed.
+struct WholeRead {
+  std::optional<std::string> bytes;
+  int error = 0;
+};
+WholeRead read_whole(const std::filesystem::path& path);
 // Creates (or truncates) `path` with `data` and closes it.
 void write_file(const std::filesystem::path& path, std::string_view data);
 // "ENOENT" for ENOENT: errors compare readably in test output.
