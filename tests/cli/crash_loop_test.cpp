@@ -211,8 +211,12 @@ TEST_CASE("kill -9 of the daemon or the mount at random moments loses no acknowl
   for (int round = 0; round < kRounds; ++round) {
     const bool kill_mount = round % 2 == 1;
     REQUIRE(eventually([&] { return f.syncd_running() && f.mounted(); }));
-    const auto victim = holder(f, kill_mount ? "mount.lock" : "syncd.lock");
-    REQUIRE(victim.has_value());
+    // A process that has just taken its lock writes its pid into the file a moment later.
+    std::optional<pid_t> victim;
+    REQUIRE(eventually([&] {
+      victim = holder(f, kill_mount ? "mount.lock" : "syncd.lock");
+      return victim.has_value();
+    }));
     std::atomic<bool> stop{false};
     const auto delay = std::chrono::milliseconds(50 + rng() % 700);
     std::jthread killer([&, pid = *victim] {

@@ -374,8 +374,15 @@ TEMPLATE_TEST_CASE("a file held open in one mount while the other changes it kee
     INFO("in " << c->host);
     CHECK(shows(*c, "f/open.txt", "alpha's edit, made while beta has the file open"));
     std::string copy;
-    CHECK(eventually(
-        [&] { return !(copy = conflict_copy(*c, "f", "open", ".txt", "beta")).empty(); }, kSeen));
+    const bool copied = eventually(
+        [&] { return !(copy = conflict_copy(*c, "f", "open", ".txt", "beta")).empty(); }, kSeen);
+    if (!copied) {  // what beta's daemon did with the file
+      INFO(run({"/bin/sh", "-c",
+                "grep -h 'open' " + (t.beta.dirs.cache / "autosyncd.log").string() +
+                    " | tail -n 30"})
+               .out);
+      CHECK(copied);
+    }
     CHECK(read_if_there(*c / copy) == "beta's edit through its open descriptor");
   }
   check_converged(t);
