@@ -58,6 +58,13 @@ std::optional<std::string> CliFixture::object(const std::string& key) const {
   return read_file(file);
 }
 
+void CliFixture::put_by_hand(const std::string& key, const std::string& data) const {
+  const auto staging = tmp.path() / "staging";
+  write_file(staging, data);
+  std::filesystem::create_directories((bucket / key).parent_path());
+  std::filesystem::rename(staging, bucket / key);
+}
+
 bool CliFixture::object_is(const std::string& key, const std::string& content) const {
   return object(key) == content;
 }

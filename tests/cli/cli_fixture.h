@@ -34,6 +34,9 @@ class CliFixture {
   // The bytes of BUCKET/KEY, or nullopt when there is no such object yet.
   std::optional<std::string> object(const std::string& key) const;
   bool object_is(const std::string& key, const std::string& content) const;
+  // Writes BUCKET/KEY as another program would: a new file renamed into place (a new inode,
+  // so the local backend derives a new ETag even for the same size within the same second).
+  void put_by_hand(const std::string& key, const std::string& data) const;
 
   std::string remote() const { return "file://" + bucket.string(); }
   std::string cache_option() const;  // cache.dir=CACHE,sync.idle_exit=1s

@@ -11,17 +11,6 @@
 using namespace autosync::testing;
 using namespace std::chrono_literals;
 
-namespace {
-
-// As another program writes the bucket: a new file renamed into place (a new ETag).
-void put_by_hand(const CliFixture& f, const std::string& key, const std::string& data) {
-  const auto staging = f.tmp.path() / "staging";
-  write_file(staging, data);
-  std::filesystem::rename(staging, f.bucket / key);
-}
-
-}  // namespace
-
 TEST_CASE("autosyncctl conflicts lists a kept-both conflict, as a table and as JSON", "[cli]") {
   CliFixture f;
   // No remote watcher: the change on the store meets the local one at upload time.
@@ -30,7 +19,7 @@ TEST_CASE("autosyncctl conflicts lists a kept-both conflict, as a table and as J
 
   write_file(f.mnt / "shared.txt", "ours v1");
   REQUIRE(eventually([&] { return f.object_is("shared.txt", "ours v1"); }));
-  put_by_hand(f, "shared.txt", "theirs");
+  f.put_by_hand("shared.txt", "theirs");
   write_file(f.mnt / "shared.txt", "ours v2");
 
   nlohmann::json listed;

@@ -13,13 +13,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// As another program writes the bucket: a new file renamed into place (a new ETag).
-void put_by_hand(const CliFixture& f, const std::string& key, const std::string& data) {
-  const auto staging = f.tmp.path() / "staging";
-  write_file(staging, data);
-  std::filesystem::rename(staging, f.bucket / key);
-}
-
 nlohmann::json conflicts(const CliFixture& f, bool all) {
   std::vector<std::string> args{"conflicts", "--cache", f.cache.string(), "--json"};
   if (all) args.push_back("--all");
@@ -32,7 +25,7 @@ std::string make_conflict(CliFixture& f) {
   REQUIRE(f.mount({"-o", "sync.poll_interval=0s"}).exit_code == 0);
   write_file(f.mnt / "shared.txt", "ours v1");
   REQUIRE(eventually([&] { return f.object_is("shared.txt", "ours v1"); }));
-  put_by_hand(f, "shared.txt", "theirs");
+  f.put_by_hand("shared.txt", "theirs");
   write_file(f.mnt / "shared.txt", "ours v2");
   nlohmann::json listed;
   REQUIRE(eventually([&] {

@@ -19,18 +19,6 @@ namespace {
 const std::vector<std::string> kQuietOptions = {
     "-o", "sync.poll_interval=3600s,cache.dir_ttl=3600s,cache.attr_ttl=3600s"};
 
-void put_by_hand(const CliFixture& f, const std::string& key, const std::string& data) {
-  const auto staging = f.tmp.path() / "staging";
-  write_file(staging, data);
-  std::filesystem::create_directories((f.bucket / key).parent_path());
-  std::filesystem::rename(staging, f.bucket / key);
-}
-
-bool present(const std::filesystem::path& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0;
-}
-
 void mount_quiet(CliFixture& f) {
   const auto mounted = f.mount(kQuietOptions);
   INFO(mounted.err);
@@ -46,7 +34,7 @@ void wait_for_event_path(CliFixture& f) {
   for (int i = 0; i < 50 && !through; ++i) {
     const std::string name = "ready-" + std::to_string(i) + ".txt";
     REQUIRE_FALSE(present(f.mnt / name));  // the kernel now remembers it is not there
-    put_by_hand(f, name, "ready");
+    f.put_by_hand(name, "ready");
     REQUIRE(ctl({"scan", "--mount", f.mnt.string()}).exit_code == 0);
     through = eventually([&] { return present(f.mnt / name); }, 200ms);
   }
@@ -57,16 +45,16 @@ void wait_for_event_path(CliFixture& f) {
 
 TEST_CASE("scan makes changes on the store show in the mount now", "[cli][ctl]") {
   CliFixture f;
-  put_by_hand(f, "docs/seed.txt", "the first version");
-  put_by_hand(f, "docs/doomed.txt", "going away");
+  f.put_by_hand("docs/seed.txt", "the first version");
+  f.put_by_hand("docs/doomed.txt", "going away");
   mount_quiet(f);
   wait_for_event_path(f);
   CHECK(read_file(f.mnt / "docs" / "seed.txt") == "the first version");
   CHECK(present(f.mnt / "docs" / "doomed.txt"));
   CHECK_FALSE(present(f.mnt / "docs" / "new.txt"));  // the kernel remembers it is not there
 
-  put_by_hand(f, "docs/new.txt", "added elsewhere");
-  put_by_hand(f, "docs/seed.txt", "the second version, longer");
+  f.put_by_hand("docs/new.txt", "added elsewhere");
+  f.put_by_hand("docs/seed.txt", "the second version, longer");
   std::filesystem::remove(f.bucket / "docs" / "doomed.txt");
   CHECK_FALSE(present(f.mnt / "docs" / "new.txt"));  // nothing polls on its own
 

@@ -26,25 +26,11 @@ const std::vector<std::string> kWatchOptions = {
     "sync.poll_interval=200ms,sync.poll_max_interval=400ms,cache.dir_ttl=3600s,"
     "cache.attr_ttl=3600s"};
 
-// Writes BUCKET/KEY as another program would: a new file renamed into place (a new inode, so
-// the local backend derives a new ETag even for the same size within the same second).
-void put_by_hand(const CliFixture& f, const std::string& key, const std::string& data) {
-  const auto staging = f.tmp.path() / ("staging-" + std::to_string(::getpid()));
-  write_file(staging, data);
-  std::filesystem::create_directories((f.bucket / key).parent_path());
-  std::filesystem::rename(staging, f.bucket / key);
-}
-
-bool present(const std::filesystem::path& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0;
-}
-
 }  // namespace
 
 TEST_CASE("objects added, changed and removed on the store show in the mount", "[cli]") {
   CliFixture f;
-  put_by_hand(f, "seed.txt", "the first version");
+  f.put_by_hand("seed.txt", "the first version");
   const auto mounted = f.mount(kWatchOptions);
   INFO(mounted.err);
   REQUIRE(mounted.exit_code == 0);
@@ -52,14 +38,14 @@ TEST_CASE("objects added, changed and removed on the store show in the mount", "
   CHECK(read_file(f.mnt / "seed.txt") == "the first version");  // cached, pages too
   CHECK_FALSE(present(f.mnt / "new.txt"));  // the kernel now remembers it is not there
 
-  put_by_hand(f, "new.txt", "added elsewhere");
+  f.put_by_hand("new.txt", "added elsewhere");
   CHECK(eventually([&] { return read_if_there(f.mnt / "new.txt") == "added elsewhere"; }, 15s));
 
-  put_by_hand(f, "seed.txt", "the second version, longer than the first");
+  f.put_by_hand("seed.txt", "the second version, longer than the first");
   CHECK(eventually(
       [&] { return read_file(f.mnt / "seed.txt") == "the second version, longer than the first"; },
       15s));
-  put_by_hand(f, "seed.txt", "third version, same length as the 2nd one!");
+  f.put_by_hand("seed.txt", "third version, same length as the 2nd one!");
   CHECK(eventually(
       [&] { return read_file(f.mnt / "seed.txt") == "third version, same length as the 2nd one!"; },
       15s));
@@ -68,19 +54,19 @@ TEST_CASE("objects added, changed and removed on the store show in the mount", "
   CHECK(eventually([&] { return !present(f.mnt / "new.txt"); }, 15s));
 
   // A new directory under a listed one appears with what it holds.
-  put_by_hand(f, "dir/inner.txt", "inside");
+  f.put_by_hand("dir/inner.txt", "inside");
   CHECK(eventually([&] { return read_if_there(f.mnt / "dir" / "inner.txt") == "inside"; }, 15s));
   REQUIRE(f.unmount().exit_code == 0);
 }
 
 TEST_CASE("a file open in the mount keeps its version until it is reopened", "[cli]") {
   CliFixture f;
-  put_by_hand(f, "doc.txt", "version one");
+  f.put_by_hand("doc.txt", "version one");
   REQUIRE(f.mount(kWatchOptions).exit_code == 0);
   {
     const auto fd = open_or_fail(f.mnt / "doc.txt", O_RDONLY);
     CHECK(pread_some(fd.get(), 64, 0) == "version one");
-    put_by_hand(f, "doc.txt", "version two");
+    f.put_by_hand("doc.txt", "version two");
     std::this_thread::sleep_for(1500ms);  // several polls
     CHECK(pread_some(fd.get(), 64, 0) == "version one");
   }

@@ -1,6 +1,7 @@
 #include "tests/support/syscalls.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
@@ -63,6 +64,11 @@ WholeRead read_whole(const std::filesystem::path& path) {
     out.append(buf.data(), static_cast<size_t>(n));
   }
   return {.bytes = std::move(out), .error = 0};
+}
+
+bool present(const std::filesystem::path& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
 }
 
 void write_file(const std::filesystem::path& path, std::string_view data) {

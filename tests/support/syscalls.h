@@ -32,6 +32,8 @@ struct WholeRead {
   int error = 0;
 };
 WholeRead read_whole(const std::filesystem::path& path);
+// Whether `path` exists (stat succeeds).
+bool present(const std::filesystem::path& path);
 // Creates (or truncates) `path` with `data` and closes it.
 void write_file(const std::filesystem::path& path, std::string_view data);
 // "ENOENT" for ENOENT: errors compare readably in test output.
