@@ -157,16 +157,13 @@ void print_settled(std::ostream& out, const index::ConflictRecord& c, const Json
 }  // namespace
 
 int cmd_resolve(const Session& s, const ResolveArgs& args) {
-  Session scoped = s;
-  if (!scoped.hints.cache && !scoped.hints.mount) scoped.hints.path = args.path;
   int code = kExitOk;
-  auto daemon = connect(scoped, code);
+  std::string rel;
+  auto daemon = connect_for(s, args.path, rel, code, "resolve");
   if (!daemon) return code;
-  auto rel = mount_relative(daemon->target, args.path);
-  if (!rel) return s.fail(kExitFailed, "resolve: " + rel.status().message());
   auto index = open_index(s, daemon->target, code);
   if (!index) return code;
-  auto conflict = find_conflict(*index, *rel);
+  auto conflict = find_conflict(*index, rel);
   if (!conflict) return s.fail(kExitFailed, "resolve: " + conflict.status().message());
   auto how = settle_files(daemon->target, *conflict, args.keep);
   if (!how) return s.fail(kExitFailed, "resolve: " + how.status().message());

@@ -28,17 +28,10 @@ void print_scan(std::ostream& out, const Json& r) {
 }  // namespace
 
 int cmd_scan(const Session& s, const ScanArgs& args) {
-  Session scoped = s;
-  if (args.path && !scoped.hints.cache && !scoped.hints.mount) scoped.hints.path = *args.path;
   int code = kExitOk;
-  auto daemon = connect(scoped, code);
-  if (!daemon) return code;
   std::string rel;
-  if (args.path) {
-    auto relative = mount_relative(daemon->target, *args.path);
-    if (!relative) return s.fail(kExitFailed, "scan: " + relative.status().message());
-    rel = *relative;
-  }
+  auto daemon = connect_for(s, args.path, rel, code, "scan");
+  if (!daemon) return code;
   auto started = call(s, *daemon, "scan", Json{{"path", rel}}, code);
   if (!started) return code;
   const uint64_t id = started->value("id", uint64_t{0});

@@ -76,17 +76,10 @@ int run_fusermount(const Session& s, const std::string& mountpoint) {
 }  // namespace
 
 int cmd_flush(const Session& s, const FlushArgs& args) {
-  Session scoped = s;
-  if (args.path && !scoped.hints.cache && !scoped.hints.mount) scoped.hints.path = *args.path;
   int code = kExitOk;
-  auto daemon = connect(scoped, code);
-  if (!daemon) return code;
   std::string path;
-  if (args.path) {
-    auto rel = mount_relative(daemon->target, *args.path);
-    if (!rel) return s.fail(kExitFailed, rel.status().message());
-    path = *rel;
-  }
+  auto daemon = connect_for(s, args.path, path, code);
+  if (!daemon) return code;
   const FlushOutcome outcome = wait_for_flush(s, *daemon, path, args.timeout);
   if (s.json && outcome.last.is_object()) {
     Json out = outcome.last;

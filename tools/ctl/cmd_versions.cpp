@@ -15,23 +15,6 @@ namespace {
 
 using syncd::Json;
 
-// The daemon of the mount that holds `path` (unless --cache or --mount says), and the path
-// as it names it; nullptr with `code` set otherwise.
-std::unique_ptr<Daemon> connect_for(const Session& s, const std::string& path, std::string& rel,
-                                    int& code) {
-  Session scoped = s;
-  if (!scoped.hints.cache && !scoped.hints.mount) scoped.hints.path = path;
-  auto daemon = connect(scoped, code);
-  if (!daemon) return nullptr;
-  auto relative = mount_relative(daemon->target, path);
-  if (!relative) {
-    code = s.fail(kExitFailed, relative.status().message());
-    return nullptr;
-  }
-  rel = *relative;
-  return daemon;
-}
-
 std::string when(int64_t time_ns) {
   const auto t = SystemTime(
       std::chrono::duration_cast<SystemTime::duration>(std::chrono::nanoseconds(time_ns)));

@@ -41,6 +41,22 @@ std::unique_ptr<Daemon> connect(const Session& session, int& code) {
   return std::make_unique<Daemon>(std::move(target).value());
 }
 
+std::unique_ptr<Daemon> connect_for(const Session& session, const std::optional<std::string>& path,
+                                    std::string& rel, int& code, std::string_view what) {
+  Session scoped = session;
+  if (path && !scoped.hints.cache && !scoped.hints.mount) scoped.hints.path = *path;
+  auto daemon = connect(scoped, code);
+  if (!daemon || !path) return daemon;
+  auto relative = mount_relative(daemon->target, *path);
+  if (!relative) {
+    const std::string prefix = what.empty() ? "" : std::string(what) + ": ";
+    code = session.fail(kExitFailed, prefix + relative.status().message());
+    return nullptr;
+  }
+  rel = *relative;
+  return daemon;
+}
+
 std::unique_ptr<index::Index> open_index(const Session& session, const Target& target, int& code) {
   const cachedir::Paths paths(target.cache_dir);
   if (!std::filesystem::exists(paths.index())) {

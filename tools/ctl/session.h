@@ -11,6 +11,7 @@
 
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -46,6 +47,12 @@ struct Daemon {
 // The daemon of the target cache. On failure prints why and sets `code` (1: no target;
 // 3: no daemon, or no control socket).
 std::unique_ptr<Daemon> connect(const Session& session, int& code);
+
+// connect() to the daemon of the mount that holds `path` (unless --cache or --mount names
+// one), and `rel`: `path` as that mount names it ("" without a path). nullptr with `code`
+// set otherwise; `what` ("scan") starts the message about a path outside the mount.
+std::unique_ptr<Daemon> connect_for(const Session& session, const std::optional<std::string>& path,
+                                    std::string& rel, int& code, std::string_view what = "");
 
 // The target's cache index, opened for reading (no daemon needed). Prints and sets `code`.
 std::unique_ptr<index::Index> open_index(const Session& session, const Target& target, int& code);
