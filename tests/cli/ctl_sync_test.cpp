@@ -1,5 +1,7 @@
 // autosyncctl against a real mount and daemon: status, queue, pause/resume, flush and
 // unmount, in both output modes, and the errors (no daemon, bad flags, paths outside).
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <thread>
@@ -131,6 +133,24 @@ TEST_CASE("autosyncctl errors - no daemon is exit 3, bad usage 2, bad paths 1", 
   CHECK(outside.exit_code == 1);
   CHECK(one_error_line(outside));
   CHECK_THAT(outside.err, Catch::Contains("not inside"));
+
+  // Another user (nobody), for a command that asks the daemon and one that reads the index.
+  // autosyncctl is copied where nobody may run it: the build tree may be private.
+  const auto open_dir = f.tmp.path().parent_path() / ("ctl-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(open_dir);
+  std::filesystem::permissions(open_dir, std::filesystem::perms(0755));
+  std::filesystem::copy_file(program("autosyncctl"), open_dir / "autosyncctl",
+                             std::filesystem::copy_options::overwrite_existing);
+  for (const auto& cmd : {"status", "fsck"}) {
+    const auto denied =
+        run({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+             (open_dir / "autosyncctl").string(), cmd, "--cache", f.cache.string()});
+    INFO(cmd << ": " << denied.err);
+    CHECK(denied.exit_code == 1);
+    CHECK(one_error_line(denied));
+    CHECK_THAT(denied.err, Catch::Contains("permission denied"));
+  }
+  std::filesystem::remove_all(open_dir);
   REQUIRE(f.unmount().exit_code == 0);
 }
 

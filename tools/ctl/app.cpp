@@ -201,7 +201,12 @@ int run_autosyncctl(const std::vector<std::string>& argv, std::ostream& out, std
   Session session{.hints = {}, .json = p.json, .out = out, .err = err};
   if (p.cache) session.hints.cache = *p.cache;
   if (p.mount) session.hints.mount = *p.mount;
-  return p.run ? p.run(session) : session.fail(kExitUsage, "no command given");
+  if (!p.run) return session.fail(kExitUsage, "no command given");
+  try {
+    return p.run(session);
+  } catch (const std::exception& e) {  // a library's exception: one line, never an abort
+    return session.fail(kExitFailed, e.what());
+  }
 }
 
 }  // namespace autosync::ctl

@@ -1,9 +1,12 @@
 #include "tools/ctl/locate.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 
 #include "core/cachedir/mount_registry.h"
 
@@ -51,8 +54,20 @@ Result<Target> target_of_mount(const std::filesystem::path& mountpoint) {
   return Target{.cache_dir = record->cache_dir, .mountpoint = mountpoint};
 }
 
+// A cache directory is private to the user who mounted it: say so, where every later step
+// would only fail to find the daemon or the index.
+Status permission_denied(const std::filesystem::path& cache_dir) {
+  return Status::error(ErrorKind::kAccessDenied,
+                       fmt::format("permission denied: the cache {} belongs to another user "
+                                   "(run autosyncctl as that user or as root)",
+                                   cache_dir.string()));
+}
+
 Result<Target> target_of_cache(const std::filesystem::path& dir) {
-  if (!std::filesystem::is_directory(dir)) {
+  std::error_code ec;
+  const bool is_dir = std::filesystem::is_directory(dir, ec);
+  if (ec == std::errc::permission_denied) return permission_denied(dir);
+  if (!is_dir) {
     return not_found(fmt::format("no cache directory at {}", dir.string()));
   }
   Target target{.cache_dir = absolute_normal(dir), .mountpoint = std::nullopt};
@@ -88,7 +103,10 @@ std::vector<std::filesystem::path> autosync_mounts() {
   return autosync_mounts_in(text.str());
 }
 
-Result<Target> find_target(const TargetHints& hints) {
+namespace {
+
+// The cache the hints point at (see find_target).
+Result<Target> locate(const TargetHints& hints) {
   if (hints.cache) return target_of_cache(*hints.cache);
   const auto mounts = autosync_mounts();
   if (hints.mount) {
@@ -114,6 +132,16 @@ Result<Target> find_target(const TargetHints& hints) {
   for (const auto& m : mounts)
     names += (names.empty() ? "" : ", ") + m.string();
   return invalid(fmt::format("several autosync mounts ({}); pick one with --mount", names));
+}
+
+}  // namespace
+
+Result<Target> find_target(const TargetHints& hints) {
+  AUTOSYNC_ASSIGN_OR_RETURN(Target target, locate(hints));
+  if (::access(target.cache_dir.c_str(), R_OK | X_OK) != 0 && errno == EACCES) {
+    return permission_denied(target.cache_dir);
+  }
+  return target;
 }
 
 Result<std::string> mount_relative(const Target& target, const std::filesystem::path& path) {
