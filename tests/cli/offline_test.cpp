@@ -14,9 +14,8 @@
 #include <string>
 #include <thread>
 
-#include "backends/byte_io.h"
-#include "backends/open.h"
 #include "tests/cli/cli_fixture.h"
+#include "tests/cli/s3rver_bucket.h"
 #include "tests/support/test_server.h"
 
 using namespace autosync::testing;
@@ -27,16 +26,11 @@ namespace {
 
 constexpr const char* kBucket = "offline";
 
-// The options that point a mount at `server` (s3rver ignores conditional writes).
+// The options that point a mount at `server`, with its cache at `cache`.
 std::vector<std::string> s3_options(const TestServer& server, const std::filesystem::path& cache) {
-  return {"-o",
-          "s3.preset=minio,s3.region=us-east-1,s3.conditional_write=false,s3.endpoint=" +
-              server.endpoint(),
-          "-o", "cache.dir=" + cache.string() + ",sync.idle_exit=1s,sync.writeback_delay=0s"};
+  return {"-o", s3rver_mount_options(server), "-o",
+          "cache.dir=" + cache.string() + ",sync.idle_exit=1s,sync.writeback_delay=0s"};
 }
-
-const std::map<std::string, std::string> kCredentials = {{"AWS_ACCESS_KEY_ID", "S3RVER"},
-                                                         {"AWS_SECRET_ACCESS_KEY", "S3RVER"}};
 
 CommandResult mount_s3(const CliFixture& f, const TestServer& server,
                        const std::filesystem::path& cache) {
@@ -44,26 +38,7 @@ CommandResult mount_s3(const CliFixture& f, const TestServer& server,
                                    f.mnt.string()};
   for (auto& option : s3_options(server, cache))
     argv.push_back(std::move(option));
-  return run(argv, kCredentials);
-}
-
-// The test's own view of the bucket, straight through the S3 backend.
-std::unique_ptr<backends::ObjectStore> open_bucket(const TestServer& server) {
-  backends::StoreConfig config;
-  config.remote = {backends::Scheme::kS3, kBucket, "", ""};
-  config.s3.preset = backends::s3::Preset::kMinio;
-  config.s3.endpoint = server.endpoint();
-  config.s3.region = "us-east-1";
-  config.s3.credentials = backends::s3::Credentials{"S3RVER", "S3RVER", ""};
-  auto store = backends::open(config);
-  REQUIRE(store.is_ok());
-  return std::move(store).value();
-}
-
-std::optional<std::string> body_of(backends::ObjectStore& store, const std::string& key) {
-  backends::BufferSink sink;
-  if (!store.get(key, {}, sink).is_ok()) return std::nullopt;
-  return sink.take();
+  return run(argv, s3rver_credentials());
 }
 
 // Listens on 127.0.0.1:PORT and never accepts: connections complete (the kernel's backlog)
@@ -100,21 +75,21 @@ TEST_CASE("with the store down the mount keeps working, and everything arrives o
   auto started = TestServer::start_s3rver(kBucket);
   REQUIRE(started.is_ok());
   TestServer server = std::move(started).value();
-  auto bucket = open_bucket(server);
+  auto bucket = open_s3rver_bucket(server, kBucket);
   CliFixture f;
 
   // A first cache writes cold.txt; a second, fresh cache then knows its name, not its bytes.
   const auto first_cache = f.tmp.path() / "first-cache";
   REQUIRE(mount_s3(f, server, first_cache).exit_code == 0);
   write_file(f.mnt / "cold.txt", "never cached here");
-  REQUIRE(eventually([&] { return body_of(*bucket, "cold.txt").has_value(); }));
+  REQUIRE(eventually([&] { return object_body(*bucket, "cold.txt").has_value(); }));
   REQUIRE(f.unmount().exit_code == 0);
   const auto mounted = mount_s3(f, server, f.cache);
   INFO(mounted.err);
   REQUIRE(mounted.exit_code == 0);
   write_file(f.mnt / "warm.txt", "cached");
   write_file(f.mnt / "doomed.txt", "to be deleted");
-  REQUIRE(eventually([&] { return body_of(*bucket, "doomed.txt").has_value(); }));
+  REQUIRE(eventually([&] { return object_body(*bucket, "doomed.txt").has_value(); }));
   REQUIRE(std::filesystem::exists(f.mnt / "cold.txt"));
 
   server.stop();
@@ -139,10 +114,10 @@ TEST_CASE("with the store down the mount keeps working, and everything arrives o
   REQUIRE(server.restart().is_ok());
   CHECK(eventually(
       [&] {
-        return body_of(*bucket, "new.txt") == std::optional<std::string>("written offline") &&
-               body_of(*bucket, "moved.txt") == std::optional<std::string>("cached") &&
-               !body_of(*bucket, "warm.txt") && !body_of(*bucket, "doomed.txt") &&
-               body_of(*bucket, "made-offline/").has_value();
+        return object_body(*bucket, "new.txt") == std::optional<std::string>("written offline") &&
+               object_body(*bucket, "moved.txt") == std::optional<std::string>("cached") &&
+               !object_body(*bucket, "warm.txt") && !object_body(*bucket, "doomed.txt") &&
+               object_body(*bucket, "made-offline/").has_value();
       },
       120s));
   CHECK(read_file(f.mnt / "cold.txt") == "never cached here");

@@ -155,12 +155,6 @@ Snapshot snapshot_bucket(backends::ObjectStore& store) {
   return out;
 }
 
-std::optional<std::string> object_body(backends::ObjectStore& store, const std::string& key) {
-  backends::BufferSink sink;
-  if (!store.get(key, {}, sink).is_ok()) return std::nullopt;
-  return sink.take();
-}
-
 std::vector<std::string> names_like(const std::filesystem::path& dir, const std::string& prefix,
                                     const std::string& suffix) {
   std::vector<std::string> out;

@@ -14,6 +14,7 @@
 
 #include "backends/object_store.h"
 #include "tests/cli/cli_fixture.h"
+#include "tests/cli/s3rver_bucket.h"
 #include "tests/cli/tcp_forwarder.h"
 #include "tests/support/test_server.h"
 
@@ -62,8 +63,6 @@ using Snapshot = std::map<std::string, std::string>;
 Snapshot snapshot_tree(const std::filesystem::path& root);
 Snapshot snapshot_bucket(backends::ObjectStore& store);
 
-// The object's bytes, or nullopt when there is none.
-std::optional<std::string> object_body(backends::ObjectStore& store, const std::string& key);
 // Names in `dir` that start with `prefix` and end with `suffix`.
 std::vector<std::string> names_like(const std::filesystem::path& dir, const std::string& prefix,
                                     const std::string& suffix);
