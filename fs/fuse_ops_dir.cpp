@@ -32,20 +32,16 @@ class DirBuffer {
   // kernel takes a lookup reference for every entry with a nonzero ino, so the Vfs lookup
   // that supplies the attributes is undone when the entry does not fit. "." and ".." (and a
   // name gone meanwhile) go without attributes (ino 0): the kernel then only lists them.
-  bool add_plus(const vfs::DirEntry& entry, FuseAdapter& adapter, const vfs::Caller& who,
-                fuse_ino_t dir) {
-    vfs::Vfs& vfs = adapter.vfs();
+  bool add_plus(const vfs::DirEntry& entry, const Result<vfs::Entry>& found, FuseAdapter& adapter) {
     fuse_entry_param param{};
     param.attr.st_ino = entry.ino;
     param.attr.st_mode = entry.type;
-    const bool dots = entry.name == "." || entry.name == "..";
-    auto found = dots ? Result<vfs::Entry>(not_found("")) : vfs.lookup(who, dir, entry.name);
     if (found.is_ok()) param = to_entry_param(*found);
     const size_t room = capacity_ - used_;
     const size_t need = fuse_add_direntry_plus(req_, bytes_.get() + used_, room, entry.name.c_str(),
                                                &param, static_cast<off_t>(entry.cookie));
     if (need > room) {
-      if (found.is_ok()) vfs.forget(found->attr.ino, 1);
+      if (found.is_ok()) adapter.vfs().forget(found->attr.ino, 1);
       return false;
     }
     if (found.is_ok()) adapter.generations().replied(found->attr.ino, found->generation);
@@ -83,10 +79,11 @@ void readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_i
 void readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
   guarded(req, "readdirplus", [&](Request& r) {
     DirBuffer buffer(req, size);
-    const vfs::Caller who = r.caller();
-    const Status status = r.vfs().readdir(
-        ino, fi->fh, static_cast<uint64_t>(off),
-        [&](const vfs::DirEntry& e) { return buffer.add_plus(e, r.adapter(), who, ino); });
+    const Status status =
+        r.vfs().readdirplus(r.caller(), ino, fi->fh, static_cast<uint64_t>(off),
+                            [&](const vfs::DirEntry& e, const Result<vfs::Entry>& found) {
+                              return buffer.add_plus(e, found, r.adapter());
+                            });
     if (!status && buffer.empty()) return r.reply_status(status);
     r.reply_buf(buffer.view());
   });

@@ -63,6 +63,18 @@ Result<InodeRecord> Index::get(Ino ino) {
 Result<std::optional<InodeRecord>> Index::lookup(Ino parent, std::string_view name) {
   return in_read([&](ReadTxn& t) { return t.lookup(parent, name); });
 }
+Result<std::vector<std::optional<InodeRecord>>> Index::lookup_many(
+    Ino parent, std::span<const std::string> names) {
+  return in_read([&](ReadTxn& t) -> Result<std::vector<std::optional<InodeRecord>>> {
+    std::vector<std::optional<InodeRecord>> found;
+    found.reserve(names.size());
+    for (const auto& name : names) {
+      AUTOSYNC_ASSIGN_OR_RETURN(auto rec, t.lookup(parent, name));
+      found.push_back(std::move(rec));
+    }
+    return found;
+  });
+}
 Result<std::string> Index::path_of(Ino ino) {
   return in_read([&](ReadTxn& t) { return t.path_of(ino); });
 }

@@ -54,6 +54,9 @@ class Index {
   // ---- reads (ReadTxn) ----
   Result<InodeRecord> get(Ino ino);
   Result<std::optional<InodeRecord>> lookup(Ino parent, std::string_view name);
+  // lookup() of each name, in one snapshot.
+  Result<std::vector<std::optional<InodeRecord>>> lookup_many(Ino parent,
+                                                              std::span<const std::string> names);
   Result<std::string> path_of(Ino ino);
   Result<std::vector<DirEntryRecord>> list_dir(Ino dir, std::string_view after_name, size_t limit);
   Result<uint64_t> child_count(Ino dir);

@@ -105,6 +105,8 @@ class CacheVfs final : public Vfs {
   Result<Handle> opendir(const Caller& who, Ino ino) override;
   Status readdir(Ino ino, Handle handle, uint64_t cookie,
                  const std::function<bool(const DirEntry&)>& emit) override;
+  Status readdirplus(const Caller& who, Ino ino, Handle handle, uint64_t cookie,
+                     const PlusEmit& emit) override;
   Status releasedir(Ino ino, Handle handle) override;
 
   Result<FsStats> statfs(Ino ino) override;
@@ -135,6 +137,7 @@ class CacheVfs final : public Vfs {
   // dirs.cpp: an open directory — one page of its entries, read from the index as readdir
   // moves on, so a huge directory costs a page of memory, not a copy of its listing.
   struct DirCursor;
+  Result<std::shared_ptr<DirCursor>> find_cursor(Ino ino, Handle handle);
   Status load_dir_page(DirCursor& cursor, uint64_t position);
 
   int64_t now_ns() const;
@@ -213,6 +216,10 @@ class CacheVfs final : public Vfs {
   };
   // Lists `dir` on the store when its listing is older than dir_ttl, and reconciles.
   Status ensure_listed(Ino dir);
+  // Is `dir` a directory listed within dir_ttl (kNotDirectory if not a directory)?
+  Result<bool> listing_fresh(index::ReadTxn& txn, Ino dir) const;
+  // `name` in `parent` (nullopt: no such name), after ensure_listed(parent).
+  Result<std::optional<index::InodeRecord>> lookup_listed(Ino parent, std::string_view name);
   Status list_and_reconcile(ListPass& pass);
   Status reconcile_page(ListPass& pass, const backends::ListPage& page);
   Status finish_pass(const ListPass& pass);

@@ -13,6 +13,8 @@ namespace {
 
 constexpr size_t kListPage = 1000;
 constexpr uint64_t kFirstChildCookie = 3;
+// Children whose attributes readdirplus reads in one snapshot: about what one reply holds.
+constexpr size_t kPlusBatch = 128;
 
 }  // namespace
 
@@ -58,17 +60,18 @@ Status CacheVfs::load_dir_page(DirCursor& cursor, uint64_t position) {
   return Status::ok();
 }
 
+Result<std::shared_ptr<CacheVfs::DirCursor>> CacheVfs::find_cursor(Ino ino, Handle handle) {
+  std::lock_guard lock(mu_);
+  auto it = dirs_.find(handle);
+  if (it == dirs_.end()) {
+    return invalid("readdir inode " + std::to_string(ino) + ": no such handle");
+  }
+  return it->second;
+}
+
 Status CacheVfs::readdir(Ino ino, Handle handle, uint64_t cookie,
                          const std::function<bool(const DirEntry&)>& emit) {
-  std::shared_ptr<DirCursor> cursor;
-  {
-    std::lock_guard lock(mu_);
-    auto it = dirs_.find(handle);
-    if (it == dirs_.end()) {
-      return invalid("readdir inode " + std::to_string(ino) + ": no such handle");
-    }
-    cursor = it->second;
-  }
+  AUTOSYNC_ASSIGN_OR_RETURN(auto cursor, find_cursor(ino, handle));
   // emit runs without mu_ (it may call back into the Vfs); cursor->mu only orders readdirs
   // of this handle.
   if (cookie == 0 && !emit(DirEntry{".", cursor->dir, S_IFDIR, 1})) return Status::ok();
@@ -81,6 +84,40 @@ Status CacheVfs::readdir(Ino ino, Handle handle, uint64_t cookie,
     if (!emit(DirEntry{child.name, child.ino, child.mode & S_IFMT, position + kFirstChildCookie})) {
       return Status::ok();
     }
+  }
+}
+
+// The attributes come from the index as the entries go out (not from the cursor's page,
+// which may be older), kPlusBatch names per snapshot rather than one snapshot per name.
+Status CacheVfs::readdirplus(const Caller& /*who*/, Ino ino, Handle handle, uint64_t cookie,
+                             const PlusEmit& emit) {
+  AUTOSYNC_ASSIGN_OR_RETURN(auto cursor, find_cursor(ino, handle));
+  const Result<Entry> no_attributes = not_found("readdirplus: no attributes for this entry");
+  if (cookie == 0 && !emit(DirEntry{".", cursor->dir, S_IFDIR, 1}, no_attributes)) {
+    return Status::ok();
+  }
+  if (cookie <= 1 && !emit(DirEntry{"..", cursor->dir, S_IFDIR, 2}, no_attributes)) {
+    return Status::ok();
+  }
+  std::lock_guard lock(cursor->mu);
+  std::vector<std::optional<index::InodeRecord>> batch;
+  uint64_t batch_first = 0;  // position of batch[0]
+  for (uint64_t position = std::max(cookie, kFirstChildCookie - 1) - 2;; ++position) {
+    AUTOSYNC_RETURN_IF_ERROR(load_dir_page(*cursor, position));
+    if (position >= cursor->first + cursor->page.size()) return Status::ok();  // the end
+    const size_t at = position - cursor->first;
+    if (position < batch_first || position >= batch_first + batch.size()) {
+      std::vector<std::string> names;
+      for (size_t i = at; i < cursor->page.size() && names.size() < kPlusBatch; ++i)
+        names.push_back(cursor->page[i].name);
+      AUTOSYNC_ASSIGN_OR_RETURN(batch, index_.lookup_many(cursor->dir, names));
+      batch_first = position;
+    }
+    const auto& child = cursor->page[at];
+    const auto& rec = batch[position - batch_first];
+    const DirEntry entry{child.name, rec ? rec->ino : child.ino,
+                         (rec ? rec->mode : child.mode) & S_IFMT, position + kFirstChildCookie};
+    if (!emit(entry, rec ? Result<Entry>(hand_out(*rec)) : no_attributes)) return Status::ok();
   }
 }
 

@@ -35,10 +35,22 @@ std::string quoted(std::string_view name) {
 }  // namespace
 
 Result<Entry> CacheVfs::lookup(const Caller& /*who*/, Ino parent, std::string_view name) {
-  AUTOSYNC_RETURN_IF_ERROR(ensure_listed(parent));
-  AUTOSYNC_ASSIGN_OR_RETURN(auto found, index_.lookup(parent, name));
+  AUTOSYNC_ASSIGN_OR_RETURN(auto found, lookup_listed(parent, name));
   if (!found) return not_found("lookup " + quoted(name) + ": no such file or directory");
   return hand_out(*found);
+}
+
+// The common case, a directory listed lately, takes one snapshot (every LOOKUP the kernel
+// sends comes here, and every readdirplus entry).
+Result<std::optional<index::InodeRecord>> CacheVfs::lookup_listed(Ino parent,
+                                                                  std::string_view name) {
+  {
+    AUTOSYNC_ASSIGN_OR_RETURN(auto txn, index_.read());
+    AUTOSYNC_ASSIGN_OR_RETURN(bool fresh, listing_fresh(txn, parent));
+    if (fresh) return txn.lookup(parent, name);
+  }
+  AUTOSYNC_RETURN_IF_ERROR(ensure_listed(parent));
+  return index_.lookup(parent, name);
 }
 
 // Creates the inode and, for what the store must see, its journal row in one transaction.

@@ -23,16 +23,20 @@ constexpr size_t kDropPage = 1000;
 
 }  // namespace
 
-Status CacheVfs::ensure_listed(Ino dir) {
+Result<bool> CacheVfs::listing_fresh(index::ReadTxn& txn, Ino dir) const {
+  AUTOSYNC_ASSIGN_OR_RETURN(auto rec, txn.get(dir));
+  if (!rec.is_dir()) {
+    return Status::error(ErrorKind::kNotDirectory, "inode " + std::to_string(dir));
+  }
+  AUTOSYNC_ASSIGN_OR_RETURN(auto listed, txn.listed_at(dir));
   const int64_t ttl_ns = std::chrono::nanoseconds(options_.dir_ttl).count();
+  return listed && now_ns() - listed->listed_at_ns < ttl_ns;
+}
+
+Status CacheVfs::ensure_listed(Ino dir) {
   auto fresh = [&]() -> Result<bool> {  // one snapshot: is it a directory, and listed lately
     AUTOSYNC_ASSIGN_OR_RETURN(auto txn, index_.read());
-    AUTOSYNC_ASSIGN_OR_RETURN(auto rec, txn.get(dir));
-    if (!rec.is_dir()) {
-      return Status::error(ErrorKind::kNotDirectory, "inode " + std::to_string(dir));
-    }
-    AUTOSYNC_ASSIGN_OR_RETURN(auto listed, txn.listed_at(dir));
-    return listed && now_ns() - listed->listed_at_ns < ttl_ns;
+    return listing_fresh(txn, dir);
   };
   AUTOSYNC_ASSIGN_OR_RETURN(bool is_fresh, fresh());
   if (is_fresh) return Status::ok();

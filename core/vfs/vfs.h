@@ -145,11 +145,24 @@ class Vfs {
   virtual Result<Handle> opendir(const Caller& who, Ino ino) = 0;
   virtual Status readdir(Ino ino, Handle handle, uint64_t cookie,
                          const std::function<bool(const DirEntry&)>& emit) = 0;
+  // readdir with attributes (FUSE readdirplus): `emit` also gets each child's lookup answer,
+  // already counted as a lookup reference (the caller forgets it when it does not reply the
+  // entry), or an error for "." and ".." and for a name gone meanwhile. The default looks
+  // each child up; a Vfs can answer a page of them at once.
+  using PlusEmit = std::function<bool(const DirEntry&, const Result<Entry>&)>;
+  virtual Status readdirplus(const Caller& who, Ino ino, Handle handle, uint64_t cookie,
+                             const PlusEmit& emit) {
+    return readdir(ino, handle, cookie, [&](const DirEntry& e) {
+      const bool dots = e.name == "." || e.name == "..";
+      return emit(e, dots ? Result<Entry>(Status::error(ErrorKind::kNotFound, e.name))
+                          : lookup(who, ino, e.name));
+    });
+  }
   virtual Status releasedir(Ino ino, Handle handle) = 0;
 
   virtual Result<FsStats> statfs(Ino ino) = 0;
 
-  // Extended attributes (user.* are stored; others are refused with kNotPermitted).
+  // Extended attributes (user.* are stored; others are kUnsupported).
   virtual Status setxattr(Ino ino, std::string_view name, std::span<const char> value,
                           int flags) = 0;
   virtual Result<std::string> getxattr(Ino ino, std::string_view name) = 0;

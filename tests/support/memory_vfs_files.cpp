@@ -198,7 +198,7 @@ Result<vfs::FsStats> MemoryVfs::statfs(Ino /*ino*/) {
 Status MemoryVfs::setxattr(Ino ino, std::string_view name, std::span<const char> value, int flags) {
   const std::string what = fmt::format("setxattr {} {}", ino, name);
   if (!name.starts_with("user.")) {
-    return Status::error(ErrorKind::kNotPermitted, what + ": only user.* attributes are kept");
+    return Status::error(ErrorKind::kUnsupported, what + ": only user.* attributes are kept");
   }
   if (name.size() > memory_vfs::kNameMax || value.size() > kMaxXattrValue) {
     return Status::error(ErrorKind::kTooBig, what + ": name or value too large");
@@ -223,6 +223,7 @@ Status MemoryVfs::setxattr(Ino ino, std::string_view name, std::span<const char>
 
 Result<std::string> MemoryVfs::getxattr(Ino ino, std::string_view name) {
   const std::string what = fmt::format("getxattr {} {}", ino, name);
+  if (!name.starts_with("user.")) return Status::error(ErrorKind::kUnsupported, what);
   std::lock_guard lock(mu_);
   AUTOSYNC_ASSIGN_OR_RETURN(Node * n, node(ino, what));
   auto it = n->xattrs.find(name);

@@ -346,18 +346,20 @@ TEST_CASE("user xattrs are kept, other namespaces are refused") {
   CHECK(*f.vfs->getxattr(ino, "user.color") == "blue");
   CHECK(*f.vfs->listxattr(ino) == std::vector<std::string>{"user.color"});
   CHECK(f.vfs->setxattr(ino, "trusted.x", std::string_view("v"), 0).kind() ==
-        ErrorKind::kNotPermitted);
+        ErrorKind::kUnsupported);
+  CHECK(f.vfs->removexattr(ino, "security.selinux").kind() == ErrorKind::kUnsupported);
+  CHECK(f.vfs->setxattr(ino, "user.", std::string_view("v"), 0).kind() == ErrorKind::kInvalid);
   REQUIRE(f.vfs->removexattr(ino, "user.color").is_ok());
   CHECK(f.vfs->getxattr(ino, "user.color").status().kind() == ErrorKind::kNoAttribute);
 }
 
-TEST_CASE("getxattr of other namespaces answers no-attribute without the index") {
+TEST_CASE("getxattr of other namespaces answers not-supported without the index") {
   VfsFixture f;
   const Ino ino = f.make_file(kRootIno, "x.txt", "").attr.ino;
   for (const char* name : {"security.capability", "system.posix_acl_access", "trusted.x"}) {
-    CHECK(f.vfs->getxattr(ino, name).status().kind() == ErrorKind::kNoAttribute);
+    CHECK(f.vfs->getxattr(ino, name).status().kind() == ErrorKind::kUnsupported);
     // An inode the index has never seen gets the same answer: the index was not asked.
-    CHECK(f.vfs->getxattr(987654, name).status().kind() == ErrorKind::kNoAttribute);
+    CHECK(f.vfs->getxattr(987654, name).status().kind() == ErrorKind::kUnsupported);
   }
   CHECK(f.vfs->getxattr(987654, "user.x").status().kind() == ErrorKind::kNotFound);
 }

@@ -1,6 +1,7 @@
 // CacheVfs remote listing: directories are listed on the store when stale and reconciled
 // with objects added, changed and removed behind the Vfs's back.
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
@@ -169,6 +170,65 @@ TEST_CASE("readdir resumes from a cookie") {
     names.push_back(e.name);
   CHECK(names == std::vector<std::string>{".", "..", "1", "2", "3"});
   REQUIRE(f.vfs->releasedir(kRootIno, *handle).is_ok());
+}
+
+TEST_CASE("readdirplus gives each child its attributes and a lookup reference") {
+  VfsFixture f;
+  constexpr int kFiles = 300;  // more than one batch of attributes
+  for (int i = 0; i < kFiles; ++i)
+    f.make_file(kRootIno, fmt::format("f{:03}", i), std::string(static_cast<size_t>(i), 'x'));
+  auto handle = f.vfs->opendir(f.who, kRootIno);
+  REQUIRE(handle.is_ok());
+  // Removed and replaced after opendir: the page still names them, the answer must not.
+  REQUIRE(f.vfs->unlink(f.who, kRootIno, "f001").is_ok());
+  REQUIRE(f.vfs->unlink(f.who, kRootIno, "f002").is_ok());
+  const Ino replaced = f.make_file(kRootIno, "f002", "new").attr.ino;
+  // Calls of 100 entries, as replies that fill up: the 101st is refused (and its reference
+  // dropped, as the FUSE adapter does) and comes first in the next call.
+  std::vector<std::pair<DirEntry, Result<Entry>>> seen;
+  uint64_t cookie = 0;
+  for (int call = 0; call < 4; ++call) {
+    int taken = 0;
+    REQUIRE(f.vfs
+                ->readdirplus(f.who, kRootIno, *handle, cookie,
+                              [&](const DirEntry& e, const Result<Entry>& found) {
+                                if (taken++ < 100) {
+                                  seen.emplace_back(e, found);
+                                  cookie = e.cookie;
+                                  return true;
+                                }
+                                if (found.is_ok()) f.vfs->forget(found->attr.ino, 1);
+                                return false;
+                              })
+                .is_ok());
+  }
+  REQUIRE(f.vfs->releasedir(kRootIno, *handle).is_ok());
+  REQUIRE(seen.size() == kFiles + 2);
+  CHECK(seen[0].first.name == ".");
+  CHECK(!seen[0].second.is_ok());
+  CHECK(seen[1].first.name == "..");
+  CHECK(!seen[1].second.is_ok());
+  CHECK(seen[3].first.name == "f001");
+  CHECK(seen[3].second.status().is(ErrorKind::kNotFound));
+  CHECK(seen[4].first.name == "f002");
+  REQUIRE(seen[4].second.is_ok());
+  CHECK(seen[4].second->attr.ino == replaced);
+  CHECK(seen[4].first.ino == replaced);
+  for (size_t i = 5; i < seen.size(); ++i) {
+    const auto& [entry, found] = seen[i];
+    REQUIRE(found.is_ok());
+    CHECK(entry.name == fmt::format("f{:03}", i - 2));
+    CHECK(found->attr.ino == entry.ino);
+    CHECK(found->attr.size == i - 2);
+    CHECK(entry.cookie == i + 1);
+  }
+  // Each entry replied holds one reference: f250 unlinked stays until it is forgotten.
+  const Ino f250 = seen[252].second->attr.ino;
+  REQUIRE(f.vfs->unlink(f.who, kRootIno, "f250").is_ok());
+  f.vfs->forget(f250, 1);  // the create's reference
+  CHECK(f.vfs->getattr(f250).is_ok());
+  f.vfs->forget(f250, 1);  // readdirplus's
+  CHECK(f.vfs->getattr(f250).status().is(ErrorKind::kNotFound));
 }
 
 TEST_CASE("offline listing serves what the index has") {
