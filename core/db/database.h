@@ -1,8 +1,9 @@
 // Database: one SQLite connection to the cache index, opened the way AutoSync needs it.
 //
 // open() sets up every connection identically: WAL journal (readers never block the
-// writer, and two processes can share the file), foreign_keys=ON, a busy timeout (a
-// connection that finds the file locked waits instead of failing at once), and the
+// writer, and two processes can share the file), foreign_keys=ON, a busy handler (a
+// connection that finds the file locked sleeps and tries again, up to the busy timeout,
+// instead of failing at once; detail::busy_sleep), and the
 // synchronous level from OpenOptions.
 //
 // Durability. With WAL and synchronous=NORMAL (the default) a commit survives the process
@@ -33,6 +34,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -59,6 +61,12 @@ struct OpenOptions {
   std::chrono::milliseconds busy_timeout{5000};
   Synchronous synchronous = Synchronous::kNormal;
 };
+
+namespace detail {
+// The busy handler's schedule: how long to sleep before try `tries` + 1 (tries: how many
+// came before), or nullopt when the sleeps so far reach `timeout_us` (give up).
+std::optional<std::chrono::microseconds> busy_sleep(int tries, int64_t timeout_us);
+}  // namespace detail
 
 class Database {
  public:
@@ -110,6 +118,8 @@ class Database {
   std::unique_ptr<StatementCache> cache_;
   std::filesystem::path path_;
   OpenOptions options_;
+  // The busy handler's argument: on the heap, so it stays put when the Database moves.
+  std::unique_ptr<int64_t> busy_timeout_us_;
 };
 
 }  // namespace autosync::db

@@ -33,10 +33,11 @@ Result<ReadTxn> Index::read() {
 }
 
 Result<WriteTxn> Index::write(Durability durability) {
+  db::WriterGate::Turn turn = writers_.take();  // before the connection: see writer_gate.h
   AUTOSYNC_ASSIGN_OR_RETURN(auto conn, pool_.acquire());
   AUTOSYNC_ASSIGN_OR_RETURN(auto tx,
                             Transaction::begin(*conn, Transaction::Mode::kImmediate, durability));
-  return WriteTxn(std::move(conn), std::move(tx), &options_);
+  return WriteTxn(std::move(conn), std::move(tx), &options_, std::move(turn));
 }
 
 template <typename Op>

@@ -135,6 +135,7 @@ class Index {
 
   const IndexOptions options_;
   db::ConnectionPool pool_;
+  db::WriterGate writers_;  // this process's write transactions, one at a time
   std::mutex touch_mutex_;
   std::unordered_map<Ino, int64_t> touched_;  // guarded by touch_mutex_
 };

@@ -32,6 +32,7 @@
 #include "core/content/range_set.h"
 #include "core/db/connection_pool.h"
 #include "core/db/transaction.h"
+#include "core/db/writer_gate.h"
 #include "core/index/check_records.h"
 #include "core/index/conflict_records.h"
 #include "core/index/index_options.h"
@@ -150,6 +151,12 @@ class ReadTxn {
 
 class WriteTxn : public ReadTxn {
  public:
+  WriteTxn(WriteTxn&&) noexcept = default;
+  WriteTxn& operator=(WriteTxn&&) = delete;
+  // Ends an uncommitted transaction before the writer's turn goes to the next thread.
+  ~WriteTxn() {
+    if (tx_.active()) (void)tx_.rollback();
+  }
   // Makes every change visible (and durable, if begun with Durability::kSynced).
   Status commit() { return tx_.commit(); }
 
@@ -293,8 +300,11 @@ class WriteTxn : public ReadTxn {
  private:
   friend class Index;
   Status repair_negative_size(Ino ino);
-  WriteTxn(db::PooledConnection conn, db::Transaction tx, const IndexOptions* options)
-      : ReadTxn(std::move(conn), std::move(tx), options) {}
+  WriteTxn(db::PooledConnection conn, db::Transaction tx, const IndexOptions* options,
+           db::WriterGate::Turn turn)
+      : ReadTxn(std::move(conn), std::move(tx), options), turn_(std::move(turn)) {}
+
+  db::WriterGate::Turn turn_;
 
   Result<InodeRecord> remove_name(Ino parent, std::string_view name, bool want_dir);
   Status touch_dir(Ino dir, int64_t now, int nlink_delta);

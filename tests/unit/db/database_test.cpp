@@ -44,8 +44,29 @@ TEST_CASE("open creates the file with WAL, foreign keys and the busy timeout", "
   CHECK(pragma_text(db, "journal_mode") == "wal");
   CHECK(pragma_text(db, "foreign_keys") == "1");
   CHECK(pragma_text(db, "synchronous") == "1");  // NORMAL
-  CHECK(pragma_text(db, "busy_timeout") == "1234");
   CHECK_FALSE(db.in_transaction());
+}
+
+TEST_CASE("the busy handler sleeps briefly at first, then longer, and gives up at the timeout",
+          "[db]") {
+  using autosync::db::detail::busy_sleep;
+  using std::chrono::microseconds;
+  CHECK(busy_sleep(0, 5'000'000) == microseconds(50));
+  CHECK(busy_sleep(1, 5'000'000) == microseconds(100));
+  CHECK(busy_sleep(5, 5'000'000) == microseconds(1600));
+  CHECK(busy_sleep(6, 5'000'000) == microseconds(2000));
+  CHECK(busy_sleep(100, 5'000'000) == microseconds(2000));
+  // The sleeps before giving up add up to the timeout, give or take one sleep.
+  int64_t slept = 0;
+  int tries = 0;
+  while (auto sleep = busy_sleep(tries, 1'234'000)) {
+    slept += sleep->count();
+    ++tries;
+  }
+  CHECK(slept >= 1'234'000);
+  CHECK(slept < 1'234'000 + 2000);
+  CHECK_FALSE(busy_sleep(0, 0));
+  CHECK(busy_sleep(1'000'000'000, 5'000'000) == std::nullopt);  // no overflow
 }
 
 TEST_CASE("Synchronous::kFull sets PRAGMA synchronous=FULL", "[db]") {
