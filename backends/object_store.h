@@ -17,6 +17,9 @@
 //   current one (or a delete marker) marked is_latest; an unknown key has none. A store, or
 //   a bucket, that keeps no versions answers kUnsupported (the default below). get with
 //   GetOptions::version_id reads that version; an unknown id or a delete marker: kNotFound.
+// - list_multipart_uploads of a key lists the uploads created and neither completed nor
+//   aborted, when capabilities().upload_listing is kByKey (a test server without the API,
+//   s3rver, answers kUnsupported all the same); kNotOnStore stores answer kUnsupported.
 //
 // Thread-safety: implementations are safe to call from many threads at once.
 #pragma once
@@ -119,6 +122,26 @@ struct CompletedPart {
   std::string etag;
 };
 
+// A multipart upload in progress on the store, as list_multipart_uploads reports it.
+struct PendingUpload {
+  std::string key;
+  std::string upload_id;
+  SystemTime initiated{};  // by the store's clock
+};
+
+// Whether a multipart upload exists on the store before its first part, and so whether a
+// client that lost an upload's id (a crash, or a lost answer to create_multipart) can find it.
+enum class UploadListing {
+  // create_multipart makes the upload on the store; list_multipart_uploads finds it, and
+  // abort_multipart removes it (S3, local).
+  kByKey,
+  // create_multipart sends no request: nothing exists on the store until a part is sent,
+  // and a part is staged data the store discards by itself (Azure: uncommitted blocks go
+  // with the blob's next commit, or after 7 days). An id lost before the first part leaves
+  // nothing behind, so there is nothing to list (kUnsupported) or abort.
+  kNotOnStore,
+};
+
 struct KeyError {
   std::string key;
   Status status;
@@ -128,6 +151,7 @@ struct Capabilities {
   bool conditional_write = false;  // If-Match / If-None-Match on put and complete
   bool batch_delete = false;       // remove_many is one request (else it loops)
   bool versioning = false;         // the store can keep older versions of an object
+  UploadListing upload_listing = UploadListing::kByKey;
   uint64_t max_key_bytes = 1024;
   uint64_t max_single_put = 5ULL << 30;  // largest object one put may write
   uint64_t min_part_size = 5ULL << 20;   // every part but the last is at least this
@@ -171,12 +195,23 @@ class ObjectStore {
   // without versions need not override: kUnsupported.
   virtual Result<VersionPage> list_versions(std::string_view key,
                                             std::string_view continuation_token);
+
+  // The multipart uploads in progress (created, neither completed nor aborted) of exactly
+  // `key`, every page, oldest first where the store says. Stores that cannot list them
+  // need not override: kUnsupported.
+  virtual Result<std::vector<PendingUpload>> list_multipart_uploads(std::string_view key);
 };
 
 inline Result<VersionPage> ObjectStore::list_versions(std::string_view key,
                                                       std::string_view /*continuation_token*/) {
   return Status::error(ErrorKind::kUnsupported, "list versions of " + std::string(key) + ": " +
                                                     describe() + " keeps no versions");
+}
+
+inline Result<std::vector<PendingUpload>> ObjectStore::list_multipart_uploads(
+    std::string_view key) {
+  return Status::error(ErrorKind::kUnsupported, "list multipart uploads of " + std::string(key) +
+                                                    ": " + describe() + " cannot list them");
 }
 
 }  // namespace autosync::backends

@@ -20,6 +20,10 @@ Capabilities azure_capabilities() {
   caps.min_part_size = 1;  // Azure has no minimum block size
   caps.max_part_size = 4000 * kMiB;
   caps.max_parts = 50000;
+  // An upload id is made here, not by the service (azure_store_multipart.cpp): nothing is on
+  // the store until a block is staged, and staged blocks cannot be listed per upload nor
+  // removed without committing the blob; the service drops them after a week.
+  caps.upload_listing = UploadListing::kNotOnStore;
   return caps;
 }
 

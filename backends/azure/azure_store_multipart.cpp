@@ -5,6 +5,14 @@
 // the same block ids, and the uncommitted blocks already staged stay for a week. A commit of
 // the blob by anyone drops them; a resumed complete then fails (InvalidBlockList) and the
 // transfer layer starts the upload over.
+//
+// So an Azure upload does not exist on the store before its first part: create_multipart
+// sends no request, and a client that loses the id before sending a part (a crash, say)
+// leaves nothing behind. Staged blocks of an abandoned upload cannot be listed per upload
+// (Get Block List with blocklisttype=uncommitted shows a blob's staged blocks, not whose
+// they are) and cannot be removed short of committing the blob, which would replace it; they
+// go with the blob's next commit or after 7 days. Hence capabilities().upload_listing is
+// kNotOnStore and list_multipart_uploads answers kUnsupported (the default).
 #include <fmt/format.h>
 
 #include <algorithm>

@@ -23,7 +23,8 @@ constexpr std::array kOps = {StoreOp::kHead,
                              StoreOp::kUploadPart,
                              StoreOp::kCompleteMultipart,
                              StoreOp::kAbortMultipart,
-                             StoreOp::kListVersions};
+                             StoreOp::kListVersions,
+                             StoreOp::kListMultipartUploads};
 
 std::vector<std::string_view> split(std::string_view text, char sep) {
   std::vector<std::string_view> out;

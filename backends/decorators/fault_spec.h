@@ -5,8 +5,8 @@
 // Grammar: items separated by ';'. An item is "seed=N" or a rule; a rule is fields separated
 // by ',', each NAME=VALUE:
 //   op=OP[+OP...]      head get put remove remove_many list copy create_multipart upload_part
-//                      complete_multipart abort_multipart list_versions (default: every
-//                      operation)
+//                      complete_multipart abort_multipart list_versions
+//                      list_multipart_uploads (default: every operation)
 //   key=PREFIX         only calls on keys starting with PREFIX (default: every key)
 //   calls=N[+N...]     fire on these calls of the rule (1-based)  } exactly one of
 //   p=P                or on each call with probability P, 0..1   } the two

@@ -80,6 +80,10 @@ class FaultStore final : public ForwardingStore {
     return inject(StoreOp::kListVersions, key,
                   [&] { return inner().list_versions(key, continuation_token); });
   }
+  Result<std::vector<PendingUpload>> list_multipart_uploads(std::string_view key) override {
+    return inject(StoreOp::kListMultipartUploads, key,
+                  [&] { return inner().list_multipart_uploads(key); });
+  }
 
  private:
   Decision decide(StoreOp op, std::string_view key);
@@ -187,6 +191,8 @@ std::string_view to_string(StoreOp op) {
       return "abort_multipart";
     case StoreOp::kListVersions:
       return "list_versions";
+    case StoreOp::kListMultipartUploads:
+      return "list_multipart_uploads";
   }
   return "unknown";
 }

@@ -53,6 +53,7 @@ enum class StoreOp {
   kCompleteMultipart,
   kAbortMultipart,
   kListVersions,
+  kListMultipartUploads,
 };
 
 std::string_view to_string(StoreOp op);

@@ -56,6 +56,9 @@ class ForwardingStore : public ObjectStore {
                                     std::string_view continuation_token) override {
     return inner_->list_versions(key, continuation_token);
   }
+  Result<std::vector<PendingUpload>> list_multipart_uploads(std::string_view key) override {
+    return inner_->list_multipart_uploads(key);
+  }
 
  protected:
   ObjectStore& inner() { return *inner_; }

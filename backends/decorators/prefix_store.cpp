@@ -56,6 +56,14 @@ class PrefixStore final : public ForwardingStore {
                                     std::string_view continuation_token) override {
     return inner().list_versions(full(key), continuation_token);
   }
+  Result<std::vector<PendingUpload>> list_multipart_uploads(std::string_view key) override {
+    auto uploads = inner().list_multipart_uploads(full(key));
+    if (uploads.is_ok()) {
+      for (PendingUpload& upload : *uploads)
+        strip_key(upload.key);
+    }
+    return uploads;
+  }
 
  private:
   std::string full(std::string_view key) const { return prefix_ + std::string(key); }

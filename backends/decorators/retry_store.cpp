@@ -98,6 +98,10 @@ class RetryStore final : public ForwardingStore {
     return run("list_versions", key,
                [&](int) { return inner().list_versions(key, continuation_token); });
   }
+  Result<std::vector<PendingUpload>> list_multipart_uploads(std::string_view key) override {
+    return run("list_multipart_uploads", key,
+               [&](int) { return inner().list_multipart_uploads(key); });
+  }
 
  private:
   // Calls `call(attempt)` until it succeeds, fails for good, or the attempts run out.

@@ -1,10 +1,15 @@
 // Multipart uploads of the local backend: parts are files in
-// ROOT/.autosync-tmp/uploads/ID/, concatenated into one temp file on complete.
+// ROOT/.autosync-tmp/uploads/ID/, concatenated into one temp file on complete. Each upload's
+// upload.json names its key and when it began, which is how the uploads in progress of a
+// key are listed.
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "backends/local/local_store_impl.h"
 #include "core/base/crypto.h"
@@ -32,15 +37,28 @@ struct UploadRecord {
   std::string key;
   std::string content_type;
   UserMetadata metadata;
+  int64_t initiated_ns = 0;  // 0: not recorded (an upload begun before it was)
 };
 
-Result<UploadRecord> load_upload(const fs::path& dir, std::string_view key, std::string_view id) {
+std::optional<UploadRecord> read_upload(const fs::path& dir) {
   auto text = read_file(dir / kUploadRecord);
-  if (!text.is_ok()) return no_upload(key, id);
+  if (!text.is_ok()) return std::nullopt;
   const json j = json::parse(*text, nullptr, false);
-  if (!j.is_object() || j.value("key", "") != key) return no_upload(key, id);
+  if (!j.is_object()) return std::nullopt;
   return UploadRecord{j.value("key", ""), j.value("content_type", ""),
-                      j.value("metadata", UserMetadata{})};
+                      j.value("metadata", UserMetadata{}), j.value("initiated_ns", int64_t{0})};
+}
+
+Result<UploadRecord> load_upload(const fs::path& dir, std::string_view key, std::string_view id) {
+  std::optional<UploadRecord> record = read_upload(dir);
+  if (!record || record->key != key) return no_upload(key, id);
+  return std::move(*record);
+}
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace
@@ -54,8 +72,10 @@ Result<std::string> LocalStore::create_multipart(std::string_view key, const Put
   std::string id = to_hex(random_bytes(16));
   const fs::path dir = upload_dir(id);
   AUTOSYNC_RETURN_IF_ERROR(make_dirs(dir));
-  const json record{
-      {"key", key}, {"content_type", options.content_type}, {"metadata", options.metadata}};
+  const json record{{"key", key},
+                    {"content_type", options.content_type},
+                    {"metadata", options.metadata},
+                    {"initiated_ns", now_ns()}};
   AUTOSYNC_RETURN_IF_ERROR(write_file_atomically(
       dir / kUploadRecord, record.dump(-1, ' ', false, json::error_handler_t::replace), dir));
   return id;
@@ -122,6 +142,35 @@ Status LocalStore::abort_multipart(std::string_view key, std::string_view upload
   fs::remove_all(upload_dir(upload_id), ec);
   if (ec) return from_errno(ec.value(), fmt::format("abort upload {} of {}", upload_id, key));
   return {};
+}
+
+Result<std::vector<PendingUpload>> LocalStore::list_multipart_uploads(std::string_view key) {
+  AUTOSYNC_RETURN_IF_ERROR(validate_key(key));
+  const fs::path root = paths_.temp_dir() / "uploads";
+  std::vector<PendingUpload> out;
+  std::error_code ec;
+  fs::directory_iterator it(root, ec);
+  if (ec == std::errc::no_such_file_or_directory) return out;  // no upload ever began
+  for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    const std::string id = it->path().filename().string();
+    if (!valid_upload_id(id)) continue;
+    // Gone meanwhile (completed or aborted), or still being created: not in progress.
+    const std::optional<UploadRecord> record = read_upload(it->path());
+    if (!record || record->key != key) continue;
+    SystemTime initiated{std::chrono::duration_cast<SystemTime::duration>(
+        std::chrono::nanoseconds(record->initiated_ns))};
+    if (record->initiated_ns == 0) {
+      std::error_code ignored;
+      const auto written = fs::last_write_time(it->path() / kUploadRecord, ignored);
+      if (!ignored) initiated = std::chrono::file_clock::to_sys(written);
+    }
+    out.push_back({.key = record->key, .upload_id = id, .initiated = initiated});
+  }
+  if (ec) return from_errno(ec.value(), fmt::format("list multipart uploads of {}", key));
+  std::sort(out.begin(), out.end(), [](const PendingUpload& a, const PendingUpload& b) {
+    return a.initiated < b.initiated;
+  });
+  return out;
 }
 
 }  // namespace autosync::backends::local

@@ -44,6 +44,7 @@ class S3ObjectStore final : public ObjectStore {
                                         std::span<const CompletedPart> parts,
                                         const Conditions& conditions) override;
   Status abort_multipart(std::string_view key, std::string_view upload_id) override;
+  Result<std::vector<PendingUpload>> list_multipart_uploads(std::string_view key) override;
   Result<VersionPage> list_versions(std::string_view key,
                                     std::string_view continuation_token) override;
 

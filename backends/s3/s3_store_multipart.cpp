@@ -1,5 +1,5 @@
 // S3ObjectStore's multipart upload: CreateMultipartUpload, UploadPart,
-// CompleteMultipartUpload and AbortMultipartUpload.
+// CompleteMultipartUpload, AbortMultipartUpload and ListMultipartUploads.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -10,6 +10,14 @@
 #include "backends/s3/s3_xml.h"
 
 namespace autosync::backends::s3 {
+namespace {
+
+constexpr std::string_view kMaxUploads = "1000";
+// A key with more uploads in progress than this many pages hold is not ours to clean up.
+constexpr int kMaxUploadPages = 100;
+
+}  // namespace
+
 Result<std::string> S3ObjectStore::create_multipart(std::string_view key,
                                                     const PutOptions& options) {
   const std::string what = fmt::format("start multipart upload of {}", key);
@@ -88,6 +96,44 @@ Status S3ObjectStore::abort_multipart(std::string_view key, std::string_view upl
   // An upload that is gone (aborted or completed already) is as aborted as it gets.
   if (response.status().server_code() == "NoSuchUpload") return {};
   return std::move(response).take_status();
+}
+
+// GET /bucket?uploads&prefix=KEY, kept to exactly KEY, paging with key-marker and
+// upload-id-marker. S3 lists uploads by key, then by when they began: once the next key
+// marker is past KEY, KEY's uploads are all listed. (s3rver answers NotImplemented:
+// kUnsupported.)
+Result<std::vector<PendingUpload>> S3ObjectStore::list_multipart_uploads(std::string_view key) {
+  const std::string what = fmt::format("list multipart uploads of {}", key);
+  AUTOSYNC_RETURN_IF_ERROR(check_key(key));
+  std::vector<PendingUpload> out;
+  std::string key_marker;
+  std::string upload_id_marker;
+  for (int page = 0; page < kMaxUploadPages; ++page) {
+    S3Request request{.method = "GET"};
+    request.query = {{"uploads", ""},
+                     {"prefix", std::string(key)},
+                     {"encoding-type", "url"},
+                     {"max-uploads", std::string(kMaxUploads)}};
+    if (!key_marker.empty()) {
+      request.query.emplace_back("key-marker", key_marker);
+      request.query.emplace_back("upload-id-marker", upload_id_marker);
+    }
+    AUTOSYNC_ASSIGN_OR_RETURN(const auto response, call(request, what));
+    auto listed = parse_upload_page(response.body);
+    if (!listed.is_ok()) return std::move(listed).take_status().context(what);
+    for (PendingUpload& upload : listed->uploads) {
+      if (upload.key == key) out.push_back(std::move(upload));  // not longer keys
+    }
+    if (!listed->truncated || listed->next_key_marker != key) return out;
+    if (listed->next_key_marker == key_marker &&
+        listed->next_upload_id_marker == upload_id_marker) {
+      return transient(fmt::format("{}: the server sent the same page twice", what));
+    }
+    key_marker = std::move(listed->next_key_marker);
+    upload_id_marker = std::move(listed->next_upload_id_marker);
+  }
+  return transient(
+      fmt::format("{}: more than {} pages of uploads in progress", what, kMaxUploadPages));
 }
 
 }  // namespace autosync::backends::s3

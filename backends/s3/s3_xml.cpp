@@ -142,6 +142,30 @@ Result<VersionListing> parse_version_listing(std::string_view body) {
   return out;
 }
 
+Result<UploadPage> parse_upload_page(std::string_view body) {
+  pugi::xml_document doc;
+  const pugi::xml_node root = parse_root(doc, body, "ListMultipartUploadsResult");
+  if (!root) return not_s3_xml("ListMultipartUploadsResult");
+  const bool url_encoded = text_of(root, "EncodingType") == "url";
+  UploadPage out;
+  for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling()) {
+    if (local_name(c) != "Upload") continue;
+    const std::string key = text_of(c, "Key");
+    out.uploads.push_back(
+        {.key = url_encoded ? uri_decode(key, true) : key,
+         .upload_id = text_of(c, "UploadId"),
+         .initiated = parse_timestamp(text_of(c, "Initiated")).value_or(SystemTime{})});
+  }
+  out.truncated = child(root, "IsTruncated").text().as_bool();
+  const std::string marker = text_of(root, "NextKeyMarker");
+  out.next_key_marker = url_encoded ? uri_decode(marker, true) : marker;
+  out.next_upload_id_marker = text_of(root, "NextUploadIdMarker");
+  if (out.truncated && out.next_key_marker.empty()) {
+    return transient("the upload list says it is truncated but has no next key marker");
+  }
+  return out;
+}
+
 Result<std::string> parse_upload_id(std::string_view body) {
   pugi::xml_document doc;
   const pugi::xml_node root = parse_root(doc, body, "InitiateMultipartUploadResult");

@@ -53,6 +53,16 @@ struct VersionListing {
 };
 Result<VersionListing> parse_version_listing(std::string_view body);
 
+// ListMultipartUploads' ListMultipartUploadsResult: its <Upload> entries in document order
+// (keys URL-decoded when the answer says EncodingType url), and the markers of the next page.
+struct UploadPage {
+  std::vector<PendingUpload> uploads;
+  bool truncated = false;
+  std::string next_key_marker;
+  std::string next_upload_id_marker;
+};
+Result<UploadPage> parse_upload_page(std::string_view body);
+
 // UploadId of InitiateMultipartUploadResult.
 Result<std::string> parse_upload_id(std::string_view body);
 

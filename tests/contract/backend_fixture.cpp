@@ -54,6 +54,7 @@ Result<std::unique_ptr<Backend>> Backend::start(const std::string& name) {
     b->config_.s3.conditional_write = false;
     b->quirks_.aborts_uploads = false;
     b->quirks_.checks_part_etags = false;
+    b->quirks_.lists_uploads = false;  // GET ?uploads answers NotImplemented
     b->server_.emplace(std::move(server));
   } else if (name == "azure") {
     AUTOSYNC_ASSIGN_OR_RETURN(TestServer server, TestServer::start_azurite());

@@ -31,6 +31,7 @@ class Backend {
   struct Quirks {
     bool aborts_uploads = true;     // AbortMultipartUpload works
     bool checks_part_etags = true;  // complete rejects a part list with a wrong ETag
+    bool lists_uploads = true;      // ListMultipartUploads works (when the store claims it)
   };
   const Quirks& quirks() const { return quirks_; }
   backends::StoreConfig config_with_unknown_bucket() const;

@@ -1,6 +1,8 @@
 // Contract: server-side copy and multipart uploads.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <optional>
 #include <vector>
 
 #include "tests/contract/backend_fixture.h"
@@ -16,6 +18,35 @@ namespace {
 
 uint64_t part_size() {
   return std::max<uint64_t>(backend().store().capabilities().min_part_size, 64 * 1024);
+}
+
+// The uploads in progress of `key`, or nullopt after a visible skip when the store cannot
+// list them: it says so in its capabilities (nothing on the store to list), or it is a test
+// server without the API (its quirks say so). Either way the answer must be kUnsupported.
+std::optional<std::vector<PendingUpload>> uploads_or_skip(const std::string& key) {
+  auto listed = backend().store().list_multipart_uploads(key);
+  const bool by_key = backend().store().capabilities().upload_listing == UploadListing::kByKey;
+  if (!by_key || !backend().quirks().lists_uploads) {
+    INFO(listed.status().to_string());
+    REQUIRE_FALSE(listed.is_ok());
+    CHECK(listed.status().is(ErrorKind::kUnsupported));
+    WARN("SKIPPED: " << backend().name() << " lists no multipart uploads ("
+                     << (by_key ? "the test server does not implement ListMultipartUploads"
+                                : "an upload is not on the store before its first part")
+                     << ")");
+    return std::nullopt;
+  }
+  INFO(listed.status().to_string());
+  REQUIRE(listed.is_ok());
+  return std::move(listed).value();
+}
+
+std::vector<std::string> ids_of(const std::vector<PendingUpload>& uploads) {
+  std::vector<std::string> ids;
+  for (const PendingUpload& upload : uploads)
+    ids.push_back(upload.upload_id);
+  std::sort(ids.begin(), ids.end());
+  return ids;
 }
 
 std::string pattern(size_t size, char seed) {
@@ -125,4 +156,47 @@ TEST_CASE("completing with a part ETag that does not match fails", "[multipart]"
   CHECK_FALSE(done.is_ok());
   CHECK(backend().store().head(key).status().is(ErrorKind::kNotFound));
   CHECK(backend().store().abort_multipart(key, *id).is_ok());
+}
+
+TEST_CASE("list_multipart_uploads finds the uploads in progress of exactly one key",
+          "[multipart]") {
+  const std::string p = unique_prefix();
+  const std::string key = p + "listed upload.bin";
+  auto before = uploads_or_skip(key);
+  if (!before) return;
+  CHECK(before->empty());
+  const auto started = std::chrono::system_clock::now();
+  auto first = backend().store().create_multipart(key, {});
+  auto second = backend().store().create_multipart(key, {});
+  auto longer = backend().store().create_multipart(key + ".bak", {});  // a longer key
+  REQUIRE(first.is_ok());
+  REQUIRE(second.is_ok());
+  REQUIRE(longer.is_ok());
+  // A part makes no difference: the upload is in progress until completed or aborted.
+  REQUIRE(backend().store().upload_part(key, *second, 1, BufferSource("part")).is_ok());
+
+  auto listed = uploads_or_skip(key);
+  REQUIRE(listed);
+  std::vector<std::string> expected = {*first, *second};
+  std::sort(expected.begin(), expected.end());
+  CHECK(ids_of(*listed) == expected);
+  for (const PendingUpload& upload : *listed) {
+    CHECK(upload.key == key);
+    // The store's clock: near ours (a minute either way is plenty for a test server here).
+    CHECK(upload.initiated > started - std::chrono::minutes(1));
+    CHECK(upload.initiated < std::chrono::system_clock::now() + std::chrono::minutes(1));
+  }
+
+  // Completed and aborted uploads are no longer in progress.
+  REQUIRE(backend().store().abort_multipart(key, *first).is_ok());
+  auto part = backend().store().upload_part(key, *second, 1, BufferSource("part"));
+  REQUIRE(part.is_ok());
+  REQUIRE(backend().store().complete_multipart(key, *second, std::vector{*part}, {}).is_ok());
+  auto after = uploads_or_skip(key);
+  REQUIRE(after);
+  CHECK(after->empty());
+  auto other = uploads_or_skip(key + ".bak");
+  REQUIRE(other);
+  CHECK(ids_of(*other) == std::vector<std::string>{*longer});
+  CHECK(backend().store().abort_multipart(key + ".bak", *longer).is_ok());
 }

@@ -135,6 +135,19 @@ TEST_CASE("prefix: copy, remove_many and multipart stay inside the prefix") {
   CHECK(p.memory->open_uploads() == 0);
 }
 
+TEST_CASE("prefix: uploads in progress are listed inside the prefix, keys stripped") {
+  auto p = make_prefixed("team/");
+  auto mine = p.store->create_multipart("big.bin", {});
+  REQUIRE(mine.is_ok());
+  REQUIRE(p.memory->create_multipart("big.bin", {}).is_ok());  // outside the prefix
+  auto listed = p.store->list_multipart_uploads("big.bin");
+  REQUIRE(listed.is_ok());
+  REQUIRE(listed->size() == 1);
+  CHECK(listed->front().key == "big.bin");
+  CHECK(listed->front().upload_id == *mine);
+  CHECK(p.memory->list_multipart_uploads("team/big.bin")->size() == 1);
+}
+
 TEST_CASE("prefix: capabilities and description account for the prefix") {
   Prefixed p = make_prefixed("team/a/");
   CHECK(p.store->capabilities().max_key_bytes == p.memory->capabilities().max_key_bytes - 7);

@@ -268,6 +268,57 @@ TEST_CASE("list_versions asks ?versions for the key and keeps only its versions"
       "&version-id-marker=v%2F1%2Bx&versions= HTTP/1.1\r\n"));
 }
 
+TEST_CASE("list_multipart_uploads asks ?uploads for the key, pages, keeps only its uploads",
+          "[s3wire]") {
+  int answers = 0;
+  ScriptedServer server([&answers](const std::string&) {
+    if (answers++ == 0) {
+      return http(200, "Content-Type: application/xml\r\n", R"(<ListMultipartUploadsResult>
+        <EncodingType>url</EncodingType><IsTruncated>true</IsTruncated>
+        <NextKeyMarker>a+b</NextKeyMarker><NextUploadIdMarker>u/1+x</NextUploadIdMarker>
+        <Upload><Key>a+b</Key><UploadId>u/1+x</UploadId>
+          <Initiated>2024-05-01T10:00:00.000Z</Initiated></Upload>
+      </ListMultipartUploadsResult>)");
+    }
+    return http(200, "Content-Type: application/xml\r\n", R"(<ListMultipartUploadsResult>
+      <EncodingType>url</EncodingType><IsTruncated>true</IsTruncated>
+      <NextKeyMarker>a+bc</NextKeyMarker><NextUploadIdMarker>w1</NextUploadIdMarker>
+      <Upload><Key>a+b</Key><UploadId>u2</UploadId>
+        <Initiated>2024-05-01T10:00:01.000Z</Initiated></Upload>
+      <Upload><Key>a+bc</Key><UploadId>w1</UploadId>
+        <Initiated>2024-05-01T10:00:02.000Z</Initiated></Upload>
+    </ListMultipartUploadsResult>)");
+  });
+  auto store = store_at(server.endpoint());
+  auto uploads = store->list_multipart_uploads("a b");
+  INFO(uploads.status().to_string());
+  REQUIRE(uploads.is_ok());
+  REQUIRE(uploads->size() == 2);
+  CHECK((*uploads)[0].upload_id == "u/1+x");
+  CHECK((*uploads)[1].upload_id == "u2");
+  CHECK((*uploads)[1].key == "a b");
+  // Past "a b" the key marker moved on to a longer key: no third page.
+  const auto heads = server.heads();
+  REQUIRE(heads.size() == 2);
+  CHECK(heads[0].starts_with(
+      "GET /bkt?encoding-type=url&max-uploads=1000&prefix=a%20b&uploads= HTTP/1.1\r\n"));
+  CHECK(
+      heads[1].starts_with("GET /bkt?encoding-type=url&key-marker=a%20b&max-uploads=1000"
+                           "&prefix=a%20b&upload-id-marker=u%2F1%2Bx&uploads= HTTP/1.1\r\n"));
+}
+
+TEST_CASE("a server without ListMultipartUploads answers kUnsupported", "[s3wire]") {
+  ScriptedServer server([](const std::string&) {  // what s3rver 3.7 answers
+    return http(501, "Content-Type: application/xml\r\n",
+                "<Error><Code>NotImplemented</Code><Message>A parameter you provided implies "
+                "functionality that is not implemented</Message></Error>");
+  });
+  auto store = store_at(server.endpoint());
+  auto uploads = store->list_multipart_uploads("k");
+  REQUIRE_FALSE(uploads.is_ok());
+  CHECK(uploads.status().is(ErrorKind::kUnsupported));
+}
+
 TEST_CASE("a bucket that lists only version null keeps no versions", "[s3wire]") {
   ScriptedServer server([](const std::string&) {
     return http(200, "", R"(<ListVersionsResult><IsTruncated>false</IsTruncated>

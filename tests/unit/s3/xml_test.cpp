@@ -234,4 +234,73 @@ TEST_CASE("a plain listing where versions were asked means no versions", "[s3xml
   CHECK(no_marker.status().is(ErrorKind::kTransient));
 }
 
+// ListMultipartUploads' answer as AWS documents it (the example of the API reference, with
+// EncodingType url added and the owner elements shortened).
+constexpr std::string_view kUploadsPage = R"(<?xml version="1.0" encoding="UTF-8"?>
+<ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
+  <Bucket>bucket</Bucket>
+  <KeyMarker></KeyMarker>
+  <UploadIdMarker></UploadIdMarker>
+  <NextKeyMarker>my-movie.m2ts</NextKeyMarker>
+  <NextUploadIdMarker>YW55IGlkZWEgd2h5IGVsdmluZydzIHVwbG9hZCBmYWlsZWQ</NextUploadIdMarker>
+  <EncodingType>url</EncodingType>
+  <MaxUploads>3</MaxUploads>
+  <IsTruncated>true</IsTruncated>
+  <Upload>
+    <Key>my-divisor</Key>
+    <UploadId>XMgbGlrZSBlbHZpbmcncyBub3QgaGF2aW5nIG11Y2ggbHVjaw</UploadId>
+    <Initiator>
+      <ID>arn:aws:iam::111122223333:user/user1-11111a31-17b5-4fb7-9df5-b111111f13de</ID>
+      <DisplayName>user1-11111a31-17b5-4fb7-9df5-b111111f13de</DisplayName>
+    </Initiator>
+    <Owner><ID>75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a</ID>
+      <DisplayName>OwnerDisplayName</DisplayName></Owner>
+    <StorageClass>STANDARD</StorageClass>
+    <Initiated>2010-11-10T20:48:33.000Z</Initiated>
+  </Upload>
+  <Upload>
+    <Key>my+movie.m2ts</Key>
+    <UploadId>VXBsb2FkIElEIGZvciBlbHZpbmcncyBteS1tb3ZpZS5tMnRzIHVwbG9hZA</UploadId>
+    <StorageClass>STANDARD</StorageClass>
+    <Initiated>2010-11-10T20:48:33.000Z</Initiated>
+  </Upload>
+  <Upload>
+    <Key>my-movie.m2ts</Key>
+    <UploadId>YW55IGlkZWEgd2h5IGVsdmluZydzIHVwbG9hZCBmYWlsZWQ</UploadId>
+    <StorageClass>STANDARD</StorageClass>
+    <Initiated>2008-11-10T20:48:34.000Z</Initiated>
+  </Upload>
+</ListMultipartUploadsResult>)";
+
+TEST_CASE("an upload listing keeps each upload's key, id and start time", "[s3xml]") {
+  auto page = parse_upload_page(kUploadsPage);
+  REQUIRE(page.is_ok());
+  REQUIRE(page->uploads.size() == 3);
+  CHECK(page->uploads[0].key == "my-divisor");
+  CHECK(page->uploads[0].upload_id == "XMgbGlrZSBlbHZpbmcncyBub3QgaGF2aW5nIG11Y2ggbHVjaw");
+  CHECK(page->uploads[0].initiated == *parse_timestamp("2010-11-10T20:48:33.000Z"));
+  CHECK(page->uploads[1].key == "my movie.m2ts");  // URL-decoded
+  CHECK(page->uploads[2].initiated < page->uploads[1].initiated);
+  CHECK(page->truncated);
+  CHECK(page->next_key_marker == "my-movie.m2ts");
+  CHECK(page->next_upload_id_marker == "YW55IGlkZWEgd2h5IGVsdmluZydzIHVwbG9hZCBmYWlsZWQ");
+
+  auto empty = parse_upload_page(
+      "<ListMultipartUploadsResult><IsTruncated>false</IsTruncated></ListMultipartUploadsResult>");
+  REQUIRE(empty.is_ok());
+  CHECK(empty->uploads.empty());
+  CHECK_FALSE(empty->truncated);
+}
+
+TEST_CASE("an upload listing that is not one, or truncated without a marker, is transient",
+          "[s3xml]") {
+  auto listing = parse_upload_page(kEncodedPage);  // a ListBucketResult
+  REQUIRE_FALSE(listing.is_ok());
+  CHECK(listing.status().is(ErrorKind::kTransient));
+  auto no_marker = parse_upload_page(
+      "<ListMultipartUploadsResult><IsTruncated>true</IsTruncated></ListMultipartUploadsResult>");
+  REQUIRE_FALSE(no_marker.is_ok());
+  CHECK(no_marker.status().is(ErrorKind::kTransient));
+}
+
 }  // namespace autosync::backends::s3

@@ -46,6 +46,7 @@ class MemoryStore final : public ObjectStore {
                                         std::span<const CompletedPart> parts,
                                         const Conditions& conditions) override;
   Status abort_multipart(std::string_view key, std::string_view upload_id) override;
+  Result<std::vector<PendingUpload>> list_multipart_uploads(std::string_view key) override;
 
   // Test hooks.
   uint64_t calls(std::string_view op) const;  // "get", "upload_part", ...
@@ -68,6 +69,7 @@ class MemoryStore final : public ObjectStore {
     std::string key;
     PutOptions options;
     std::map<int, StoredPart> parts;
+    SystemTime initiated{};
   };
 
   void count(std::string_view op);

@@ -23,7 +23,7 @@ Result<std::string> MemoryStore::create_multipart(std::string_view key, const Pu
   count("create_multipart");
   const std::lock_guard lock(mutex_);
   std::string id = fmt::format("upload-{}", ++generation_);
-  uploads_.emplace(id, Upload{std::string(key), options, {}});
+  uploads_.emplace(id, Upload{std::string(key), options, {}, std::chrono::system_clock::now()});
   return id;
 }
 
@@ -102,6 +102,17 @@ Status MemoryStore::abort_multipart(std::string_view key, std::string_view uploa
   }
   uploads_.erase(it);
   return {};
+}
+
+Result<std::vector<PendingUpload>> MemoryStore::list_multipart_uploads(std::string_view key) {
+  count("list_multipart_uploads");
+  const std::lock_guard lock(mutex_);
+  std::vector<PendingUpload> out;
+  for (const auto& [id, upload] : uploads_) {
+    if (upload.key == key)
+      out.push_back({.key = upload.key, .upload_id = id, .initiated = upload.initiated});
+  }
+  return out;
 }
 
 }  // namespace autosync::backends::testing
