@@ -50,11 +50,22 @@ struct MultipartResume {
 //
 // With hooks, a failure the retry may cure (Status::retryable()) leaves the upload on the
 // store for the next attempt to resume; any other failure aborts it (and calls ended).
+//
+// An upload that vanishes from the store while it runs (upload_part or complete answer
+// kNotFound, S3's NoSuchUpload: aborted by someone else, e.g. another client settling its
+// own lost uploads of the same key) is forgotten (ended) and fails kTransient, with or
+// without hooks: a new upload on the retry gets the bytes there, where kNotFound would
+// fail the caller's work for good.
 struct MultipartHooks {
   // An upload to continue, of this same key and these same bytes; nullptr: start anew.
   // When it cannot be continued (other part size, or the store no longer holds it), it is
   // aborted, ended() is called and a new upload starts.
   const MultipartResume* resume = nullptr;
+  // A new upload is about to be created: note that durably before the store is asked, for
+  // a crash or a lost answer may leave an upload whose id never arrives. An error stops
+  // the upload before it begins. Whatever the create's outcome, what this noted stays for
+  // the caller to settle (a failed create may still have made an upload on the store).
+  std::function<Status()> creating;
   // A new upload exists: record it before any part is sent. An error aborts the upload.
   std::function<Status(std::string_view upload_id, uint64_t part_size)> started;
   // A part is on the store. An error fails the upload (as a failed part would).

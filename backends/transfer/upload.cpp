@@ -97,6 +97,10 @@ class MultipartUpload {
                               plan_parts(data_.size(), transfer_.part_size, store_.capabilities()));
     PutOptions create_options = options_;
     create_options.conditions = {};  // conditions belong to the final complete
+    if (hooks_ != nullptr && hooks_->creating) {
+      AUTOSYNC_RETURN_IF_ERROR(
+          hooks_->creating().context(fmt::format("upload {}: record the intent", key_)));
+    }
     AUTOSYNC_ASSIGN_OR_RETURN(const std::string upload_id,
                               store_.create_multipart(key_, create_options));
     if (hooks_ != nullptr && hooks_->started) {
@@ -108,8 +112,25 @@ class MultipartUpload {
     }
     std::vector<CompletedPart> parts(plan.part_count);
     Status sent = send_parts(upload_id, plan, parts);
+    if (sent.is(ErrorKind::kNotFound)) {
+      ended(upload_id);
+      return vanished(upload_id, sent);
+    }
     if (!sent.is_ok()) return give_up(upload_id, std::move(sent));
-    return complete(upload_id, parts);
+    Result<ObjectInfo> completed = complete(upload_id, parts);  // a failure is discarded
+    if (completed.status().is(ErrorKind::kNotFound)) return vanished(upload_id, completed.status());
+    return completed;
+  }
+
+  // The store no longer has the upload this run created: someone aborted it (see
+  // MultipartHooks). A retry starts a new one.
+  Status vanished(const std::string& upload_id, const Status& failure) {
+    spdlog::info("upload {}: multipart upload {} vanished from the store: {}", key_, upload_id,
+                 failure.to_string());
+    return transient(fmt::format(
+        "upload {}: multipart upload {} vanished from the store (aborted by another client?); "
+        "a retry starts a new one: {}",
+        key_, upload_id, failure.message()));
   }
 
   // Sends every part `parts` does not hold yet (number 0), in parallel, filling them in.

@@ -151,6 +151,54 @@ TEST_CASE("resume: an upload the store no longer has starts over") {
   CHECK(store.open_uploads() == 0);
 }
 
+TEST_CASE("resume: an upload someone aborts while it runs fails transient and is forgotten") {
+  MemoryStore store;
+  Ledger ledger;
+  const std::string data = testing::test_bytes(4000);
+  auto hooks = ledger.hooks();
+  int intents = 0;
+  hooks.creating = [&intents] {
+    ++intents;
+    return Status::ok();
+  };
+  // Another client settling its own lost uploads of "doc" aborts ours after part 1.
+  auto record_part = hooks.part_done;
+  hooks.part_done = [&](std::string_view id, const UploadedPart& part) {
+    if (part.number == 1) CHECK(store.abort_multipart("doc", id).is_ok());
+    return record_part(id, part);
+  };
+  auto info = upload(store, "doc", BufferSource(data), {}, parts_of(1000), &hooks);
+  REQUIRE_FALSE(info.is_ok());
+  // Not kNotFound, which would fail the caller's work for good: a retry starts anew.
+  CHECK(info.status().is(ErrorKind::kTransient));
+  CHECK(info.status().retryable());
+  CHECK(intents == 1);
+  CHECK(ledger.ended.contains(ledger.upload_id));
+  CHECK(store.open_uploads() == 0);
+
+  hooks.part_done = record_part;
+  auto retried = upload(store, "doc", BufferSource(data), {}, parts_of(1000), &hooks);
+  REQUIRE(retried.is_ok());
+  CHECK(store.content("doc") == data);
+  CHECK(intents == 2);
+}
+
+TEST_CASE("resume: the creating hook runs before the create, and its error stops the upload") {
+  MemoryStore store;
+  Ledger ledger;
+  auto hooks = ledger.hooks();
+  hooks.creating = [&store] {
+    CHECK(store.calls("create_multipart") == 0);
+    return Status::error(ErrorKind::kIo, "disk full");
+  };
+  auto info =
+      upload(store, "doc", BufferSource(testing::test_bytes(4000)), {}, parts_of(1000), &hooks);
+  REQUIRE_FALSE(info.is_ok());
+  CHECK(info.status().is(ErrorKind::kIo));
+  CHECK(store.calls("create_multipart") == 0);
+  CHECK(ledger.started == 0);
+}
+
 TEST_CASE("resume: a resumed upload keeps its own cut, whatever the part size is now") {
   MemoryStore store;
   const std::string data = testing::test_bytes(4000);
