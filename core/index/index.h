@@ -119,6 +119,12 @@ class Index {
   Status add_multipart(const MultipartRecord& record);
   Status add_multipart_part(std::string_view upload_id, const MultipartPartRecord& part);
   Status remove_multipart(std::string_view upload_id);
+  Result<bool> multipart_recorded(std::string_view upload_id);
+  Result<std::vector<MultipartIntent>> multipart_intents(std::optional<Ino> ino);
+  // Durable (fsync'ed) before they return, like add_multipart.
+  Result<int64_t> add_multipart_intent(const MultipartIntent& intent);
+  Status add_multipart_answer(int64_t intent_id, const MultipartRecord& record);
+  Status remove_multipart_intent(int64_t intent_id);
 
   // ---- access times: buffered, written in batches (see IndexOptions::touch_batch) ----
   // Records a read of `ino` at `when_ns`. Returns an error only when this call flushed the

@@ -161,8 +161,25 @@ CREATE TABLE IF NOT EXISTS multipart_parts (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr db::Migration kSteps[] = {
-    {1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3}, {4, kSchemaV4}, {5, kSchemaV5}};
+// v6: the intents to start a multipart upload (MultipartIntent), recorded before the store is
+// asked, so an upload created but never recorded (a kill, a lost answer) can be found and
+// aborted.
+constexpr std::string_view kSchemaV6 = R"sql(
+CREATE TABLE IF NOT EXISTS multipart_intents (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  key TEXT NOT NULL,
+  ino INTEGER NOT NULL,
+  gen INTEGER NOT NULL,
+  journal_seq INTEGER NOT NULL,
+  created_ns INTEGER NOT NULL,
+  upload_id TEXT NOT NULL DEFAULT '',
+  answered_ns INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS multipart_intents_by_ino ON multipart_intents(ino);
+)sql";
+
+constexpr db::Migration kSteps[] = {{1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3},
+                                    {4, kSchemaV4}, {5, kSchemaV5}, {6, kSchemaV6}};
 
 }  // namespace
 

@@ -42,6 +42,9 @@
 //   aborted (MultipartRecord): upload id, key, the inode and generation uploaded, its size
 //   and mtime then, the part size, when; multipart_parts(upload_id, number, etag, size) —
 //   the parts the store holds (deleted with their upload).
+// multipart_intents (v6) — a journal row's intent to create a multipart upload
+//   (MultipartIntent): key, inode, generation, journal seq, when (before the store was
+//   asked), and the upload id and time of the store's answer ('' and 0 until one arrived).
 //
 // Threading: constant data.
 #pragma once

@@ -117,6 +117,10 @@ class ReadTxn {
   // Whether a pending or running upload row of `ino` at generation `gen` writes `key`:
   // the row a recorded upload of that generation belongs to, which may resume it.
   Result<bool> upload_row_pending(Ino ino, uint64_t gen, std::string_view key);
+  // Whether an upload with this id is recorded.
+  Result<bool> multipart_recorded(std::string_view upload_id);
+  // The intents of `ino` (nullopt: of every inode), oldest first.
+  Result<std::vector<MultipartIntent>> multipart_intents(std::optional<Ino> ino);
 
   // ---- reports (report_ops.cpp: autosyncctl status, queue, flush PATH) ----
   // Up to `limit` journal rows (every state), oldest first.
@@ -296,6 +300,14 @@ class WriteTxn : public ReadTxn {
   Status add_multipart_part(std::string_view upload_id, const MultipartPartRecord& part);
   // Forgets an upload and its parts (completed or aborted). Absent: nothing to do.
   Status remove_multipart(std::string_view upload_id);
+  // Records an intent (intent.id, created_ns, upload_id and answered_ns are ignored;
+  // created_ns = now). Returns its id.
+  Result<int64_t> add_multipart_intent(const MultipartIntent& intent);
+  // The store answered intent `intent_id` with `record.upload_id`: records the upload
+  // (as add_multipart) and notes the answer in the intent (answered_ns = now).
+  Status add_multipart_answer(int64_t intent_id, const MultipartRecord& record);
+  // Forgets an intent. Absent: nothing to do.
+  Status remove_multipart_intent(int64_t intent_id);
 
  private:
   friend class Index;

@@ -1,6 +1,7 @@
 // The multipart upload tables (schema v5): recording an upload and its parts, reading them
 // back per inode or all, forgetting them, finding the journal row that may resume one, and
-// the migration from v4.
+// the migration from v4; the intents (v6): recorded before the create, answered, forgotten,
+// and the migration from v5.
 #include <catch2/catch.hpp>
 
 #include "core/db/database.h"
@@ -92,6 +93,75 @@ TEST_CASE("an index made by schema v4 gains the multipart tables", "[index]") {
   CHECK(f.index->get(a.ino)->size == 10);
   CHECK(f.index->add_multipart(upload_of(a.ino, "u")).is_ok());
   CHECK(f.index->multipart_uploads(a.ino)->size() == 1);
+}
+
+MultipartIntent intent_of(Ino ino, std::string key, int64_t seq = 7) {
+  return {.id = 0,
+          .key = std::move(key),
+          .ino = ino,
+          .gen = 2,
+          .journal_seq = seq,
+          .created_ns = 0,
+          .upload_id = {},
+          .answered_ns = 0};
+}
+
+TEST_CASE("a multipart intent is durable, takes its answer with the record, and goes", "[index]") {
+  IndexFixture f;
+  const auto file = f.mkfile(kRootIno, "big.bin", 3000);
+  const auto other = f.mkfile(kRootIno, "other", 3000);
+  auto id = f.index->add_multipart_intent(intent_of(file.ino, "big.bin"));
+  REQUIRE(id.is_ok());
+  const int64_t created = f.clock.now();
+  REQUIRE(f.index->add_multipart_intent(intent_of(other.ino, "other", 8)).is_ok());
+
+  f.reopen();  // durable
+  auto mine = f.index->multipart_intents(file.ino);
+  REQUIRE(mine.is_ok());
+  REQUIRE(mine->size() == 1);
+  MultipartIntent expected = intent_of(file.ino, "big.bin");
+  expected.id = *id;
+  expected.created_ns = created;
+  CHECK(mine->front() == expected);
+  CHECK(f.index->multipart_intents(std::nullopt)->size() == 2);
+  CHECK_FALSE(*f.index->multipart_recorded("u1"));
+
+  f.clock.advance(1000);
+  REQUIRE(f.index->add_multipart_answer(*id, upload_of(file.ino, "u1", 2)).is_ok());
+  f.reopen();
+  CHECK(*f.index->multipart_recorded("u1"));
+  REQUIRE(f.index->multipart_uploads(file.ino)->size() == 1);
+  const MultipartIntent answered = f.index->multipart_intents(file.ino)->front();
+  CHECK(answered.upload_id == "u1");
+  CHECK(answered.answered_ns == created + 1000);
+  CHECK(answered.created_ns == created);
+
+  REQUIRE(f.index->remove_multipart_intent(*id).is_ok());
+  REQUIRE(f.index->remove_multipart_intent(*id).is_ok());  // already gone: nothing to do
+  CHECK(f.index->multipart_intents(file.ino)->empty());
+  CHECK(f.index->multipart_uploads(file.ino)->size() == 1);  // the record is its own
+  CHECK(f.index->multipart_intents(std::nullopt)->size() == 1);
+}
+
+TEST_CASE("an index made by schema v5 gains the intents and keeps its uploads", "[index]") {
+  IndexFixture f;
+  auto a = f.mkfile(kRootIno, "a", 10);
+  REQUIRE(f.index->add_multipart(upload_of(a.ino, "kept")).is_ok());
+  REQUIRE(f.index->add_multipart_part("kept", {.number = 1, .etag = "e1", .size = 1000}).is_ok());
+  f.index.reset();
+  {  // back to what v5 wrote
+    auto db = db::Database::open(f.file, {});
+    REQUIRE(db.is_ok());
+    REQUIRE(db->exec("DROP TABLE multipart_intents; PRAGMA user_version = 5").is_ok());
+  }
+  f.reopen();
+  auto kept = f.index->multipart_uploads(a.ino);
+  REQUIRE(kept.is_ok());
+  REQUIRE(kept->size() == 1);
+  CHECK(kept->front().parts.size() == 1);
+  auto id = f.index->add_multipart_intent(intent_of(a.ino, "a"));
+  REQUIRE(id.is_ok());
+  CHECK(f.index->multipart_intents(a.ino)->size() == 1);
 }
 
 }  // namespace
