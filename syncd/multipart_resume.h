@@ -9,23 +9,48 @@
 // forgotten. At daemon start, sweep_multipart_uploads() aborts every recorded upload that no
 // pending row can resume (its row finished, failed or was coalesced into a newer one).
 //
-// One window stays: a kill between the store's answer to create_multipart and the index's
-// commit leaves an upload nobody recorded. It holds no part (none is sent before the record
-// is durable), so it costs no storage; the bucket's lifecycle rule for incomplete multipart
-// uploads is the backstop there.
+// The upload's id reaches the index only after the store answered create_multipart: a kill
+// in between, or an answer lost on the way (the store made the upload, we saw an error, and
+// the retry layer may have sent the create again), would leave an upload nobody recorded.
+// So an intent (index::MultipartIntent: key, inode, row, time) is made durable before the
+// store is asked, and settled: the store's in-progress uploads of the key that no record
+// knows and that began since the intent (and, once the answer arrived, no later than it),
+// give or take kClockSkewMargin, are aborted; then the intent is forgotten. An intent is settled
+// right after the answer (which catches the uploads of retried creates), by its row's next run
+// (prepare(): a lost answer), and by the start sweep (a kill). Stores whose uploads do not exist
+// before their first part (Azure: Capabilities::upload_listing kNotOnStore) need no intent; a store
+// that cannot list uploads (s3rver) has its intents dropped (with a warning if no answer came), the
+// bucket's lifecycle rule for
+// incomplete uploads being the backstop there (such an upload holds no part: none is sent
+// before the record is durable).
+//
+// The price: an upload of the same key that another client began within that window and
+// has not completed is aborted too; its next upload_part or complete answers NoSuchUpload.
+// Our own transfer meets that as a transient failure (transfer.h) and starts over on the
+// row's retry. Two clients writing one key at once is a conflict anyway; the window is
+// what keeps the chance small.
 //
 // Threading: a ResumableUpload belongs to one journal row's run; its hooks are called from
 // the transfer's threads (the index is safe from many threads). sweep_multipart_uploads may
-// run beside the workers: it leaves every upload whose row is pending or running to that row,
-// and aborting or forgetting an upload twice is harmless.
+// run beside the workers: it leaves every upload and intent whose row is pending or running
+// to that row, and aborting or forgetting an upload twice is harmless.
 #pragma once
 
+#include <chrono>
 #include <optional>
 
 #include "backends/transfer/transfer.h"
 #include "syncd/journal_ops.h"
 
 namespace autosync::syncd {
+
+// How far behind ours the store's clock may be and an upload it began right after our
+// intent still count as begun since the intent (and how far ahead, after the answer).
+// Machines with NTP agree within a second; a store whose clock is minutes off still takes
+// requests (S3 refuses requests only 15 minutes off), so a few minutes keep such an upload
+// in the window. It is also how far before our create another client's upload of the same
+// key may have begun and still be aborted: kept short for that.
+inline constexpr std::chrono::minutes kClockSkewMargin{5};
 
 class ResumableUpload {
  public:
@@ -34,18 +59,24 @@ class ResumableUpload {
   ResumableUpload(const ResumableUpload&) = delete;
   ResumableUpload& operator=(const ResumableUpload&) = delete;
 
-  // Reads the inode's recorded uploads: keeps the one this row may resume, aborts the rest.
-  // Index errors only (an abort that fails is logged and left for the next sweep).
+  // Settles the inode's intents (settle_intent), reads its recorded uploads: keeps the one
+  // this row may resume, aborts the rest. Index errors only (a store that fails is logged
+  // and left for the next try or sweep).
   Status prepare();
   const backends::MultipartHooks& hooks() const { return hooks_; }
 
  private:
   bool resumable(const index::MultipartRecord& upload) const;
+  Status note_intent();
+  Status record_started(std::string_view upload_id, uint64_t part_size);
 
   const OpContext& ctx_;
   const index::InodeRecord& inode_;
   const index::JournalEntry& row_;
   std::optional<backends::MultipartResume> resume_;
+  // This run's intent; set by hooks_.creating, read by hooks_.started (both on the thread
+  // that runs the upload, one after the other).
+  std::optional<int64_t> intent_id_;
   backends::MultipartHooks hooks_;
 };
 
@@ -55,8 +86,16 @@ class ResumableUpload {
 Status abort_recorded(index::Index& index, backends::ObjectStore& store,
                       const index::MultipartRecord& upload);
 
-// Aborts and forgets every recorded upload no pending or running upload row can resume.
-// Returns how many it aborted; failures to abort are logged and kept for the next sweep.
+// Settles `intent`: aborts the uploads of its key the store holds that no record knows and
+// that began in its window (see above), then forgets it. Returns how many it aborted. A
+// store that fails (listing or aborting) keeps the intent and returns the error; one that
+// cannot list, or has nothing to list (kNotOnStore), drops it.
+Result<size_t> settle_intent(index::Index& index, backends::ObjectStore& store,
+                             const index::MultipartIntent& intent);
+
+// Aborts and forgets every recorded upload no pending or running upload row can resume, and
+// settles every intent no such row will settle. Returns how many uploads it aborted;
+// failures are logged and kept for the next sweep.
 Result<size_t> sweep_multipart_uploads(index::Index& index, backends::ObjectStore& store);
 
 }  // namespace autosync::syncd

@@ -152,6 +152,36 @@ TEST_CASE("a permanent store error is an error event and the status's last error
   REQUIRE(f.unmount().exit_code == 0);
 }
 
+TEST_CASE("a multipart create whose answer is lost leaves no upload behind on the store",
+          "[cli][faults]") {
+  CliFixture f;
+  // The store makes the first upload, but its answer never arrives: the retry layer creates
+  // a second one, and the daemon must abort the first, which it never heard of.
+  const std::map<std::string, std::string> faults = {
+      {"AUTOSYNC_TEST_FAULTS", "op=create_multipart,calls=1,error=reset,timing=after"}};
+  const auto mounted = f.mount({"-o",
+                                "retry.initial_delay=20ms,retry.max_delay=100ms,"
+                                "sync.multipart_threshold=256K,sync.part_size=64K"},
+                               faults);
+  INFO(mounted.err);
+  REQUIRE(mounted.exit_code == 0);
+  REQUIRE(eventually([&] { return ctl({"status", "--mount", f.mnt.string()}).exit_code == 0; }));
+  std::string big(1 << 20, '\0');
+  for (size_t i = 0; i < big.size(); ++i)
+    big[i] = static_cast<char>('A' + i % 53);
+  write_file(f.mnt / "big.bin", big);
+
+  const auto flushed = ctl({"flush", "--mount", f.mnt.string(), "--timeout", "60s"});
+  INFO(flushed.out << flushed.err);
+  CHECK(flushed.exit_code == 0);
+  CHECK(f.object_is("big.bin", big));
+  // The local backend stages each upload in progress as a directory here.
+  const auto staged = f.bucket / ".autosync-tmp" / "uploads";
+  CHECK((!std::filesystem::exists(staged) || std::filesystem::is_empty(staged)));
+  CHECK_THAT(log_of(f, "autosyncd.log"), Catch::Contains("aborting multipart upload"));
+  REQUIRE(f.unmount().exit_code == 0);
+}
+
 TEST_CASE("a bad AUTOSYNC_TEST_FAULTS is refused in one line before mounting", "[cli][faults]") {
   CliFixture f;
   const auto refused = f.mount({}, {{"AUTOSYNC_TEST_FAULTS", "op=put,error=reset"}});
