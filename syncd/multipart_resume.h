@@ -15,14 +15,15 @@
 // So an intent (index::MultipartIntent: key, inode, row, time) is made durable before the
 // store is asked, and settled: the store's in-progress uploads of the key that no record
 // knows and that began since the intent (and, once the answer arrived, no later than it),
-// give or take kClockSkewMargin, are aborted; then the intent is forgotten. An intent is settled
-// right after the answer (which catches the uploads of retried creates), by its row's next run
-// (prepare(): a lost answer), and by the start sweep (a kill). Stores whose uploads do not exist
-// before their first part (Azure: Capabilities::upload_listing kNotOnStore) need no intent; a store
-// that cannot list uploads (s3rver) has its intents dropped (with a warning if no answer came), the
-// bucket's lifecycle rule for
-// incomplete uploads being the backstop there (such an upload holds no part: none is sent
-// before the record is durable).
+// give or take kClockSkewMargin, are aborted; then the intent is forgotten. An intent is
+// settled right after the answer (which catches the uploads of retried creates), by its
+// row's next run (prepare(): a lost answer), and by the start sweep (a kill).
+//
+// Stores whose uploads do not exist before their first part (Azure:
+// Capabilities::upload_listing kNotOnStore) need no intent. A store that cannot list uploads
+// (s3rver) has its intents dropped (with a warning if no answer came); the bucket's lifecycle
+// rule for incomplete uploads is the backstop there (such an upload holds no part: none is
+// sent before the record is durable).
 //
 // The price: an upload of the same key that another client began within that window and
 // has not completed is aborted too; its next upload_part or complete answers NoSuchUpload.
