@@ -41,7 +41,7 @@ Result<Entry> CacheVfs::lookup(const Caller& /*who*/, Ino parent, std::string_vi
 }
 
 // The common case, a directory listed lately, takes one snapshot (every LOOKUP the kernel
-// sends comes here, and every readdirplus entry).
+// sends comes here).
 Result<std::optional<index::InodeRecord>> CacheVfs::lookup_listed(Ino parent,
                                                                   std::string_view name) {
   {
