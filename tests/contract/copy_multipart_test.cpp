@@ -17,7 +17,7 @@ using autosync::testing::unique_prefix;
 namespace {
 
 uint64_t part_size() {
-  return std::max<uint64_t>(backend().store().capabilities().min_part_size, 64 * 1024);
+  return std::max<uint64_t>(backend().store().capabilities().min_part_size, uint64_t{64} * 1024);
 }
 
 // The uploads in progress of `key`, or nullopt after a visible skip when the store cannot
@@ -43,6 +43,7 @@ std::optional<std::vector<PendingUpload>> uploads_or_skip(const std::string& key
 
 std::vector<std::string> ids_of(const std::vector<PendingUpload>& uploads) {
   std::vector<std::string> ids;
+  ids.reserve(uploads.size());
   for (const PendingUpload& upload : uploads)
     ids.push_back(upload.upload_id);
   std::sort(ids.begin(), ids.end());
