@@ -23,6 +23,7 @@ echo "== mount file://$bucket on $mnt"
 findmnt "$mnt"
 
 echo "== write through the mount"
+rm -rf "$mnt/photos" "$mnt/pictures" # what an earlier run made: this run renames it again
 echo "hello from $(hostname) at $(date -u +%FT%TZ)" >"$mnt/hello.txt"
 mkdir -p "$mnt/photos/2026"
 head -c 3M /dev/urandom >"$mnt/photos/2026/random.bin"
