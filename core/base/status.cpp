@@ -57,7 +57,11 @@ std::string_view to_string(ErrorKind kind) {
 }
 
 Status Status::context(std::string_view what) && {
-  if (!is_ok()) message_ = fmt::format("{}: {}", what, message_);
+  if (is_ok()) return std::move(*this);
+  // Layers that each name what they were doing can name the same thing: say it once.
+  const bool said = message_.starts_with(what) && message_.size() > what.size() &&
+                    std::string_view(message_).substr(what.size()).starts_with(": ");
+  if (!said) message_ = fmt::format("{}: {}", what, message_);
   return std::move(*this);
 }
 

@@ -87,7 +87,8 @@ class [[nodiscard]] Status {
     return std::move(*this);
   }
 
-  // Prefixes the message with what was being done: "put docs/a.txt: access denied ...".
+  // Prefixes the message with what was being done: "put docs/a.txt: access denied ...";
+  // a message that already starts with "WHAT: " is left as it is.
   Status context(std::string_view what) &&;
 
   // One line for logs and users: "<message> [<kind>; HTTP 403 AccessDenied; request id X]".

@@ -36,6 +36,11 @@ TEST_CASE("Status carries kind, server details and context in one line", "[statu
   CHECK(s.to_string() ==
         "put a.txt: credentials rejected [access denied; HTTP 403 SignatureDoesNotMatch; request "
         "id REQ1]");
+  // The same context twice in a row is said once ("upload K: upload K: part 3" was).
+  s = std::move(s).context("put a.txt");
+  CHECK(s.message() == "put a.txt: credentials rejected");
+  s = std::move(s).context("put a");
+  CHECK(s.message() == "put a: put a.txt: credentials rejected");
   CHECK(Status::error(ErrorKind::kThrottled, "x").retryable());
   CHECK(Status().to_string() == "ok");
 }
