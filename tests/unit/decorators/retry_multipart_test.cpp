@@ -5,6 +5,7 @@
 #include "backends/decorators/fault_store.h"
 #include "backends/decorators/retry_store.h"
 #include "tests/unit/transfer/memory_store.h"
+#include "tests/unit/transfer/test_util.h"
 
 namespace autosync::backends {
 namespace {
@@ -44,10 +45,9 @@ FaultPlan complete_fails_once(FaultTiming timing) {
 TEST_CASE("retry: a completed upload whose answer was lost is found with head") {
   auto owned = std::make_unique<MemoryStore>();
   MemoryStore& memory = *owned;
-  RetryPolicy policy;
-  policy.sleep = [](std::chrono::milliseconds) {};
-  auto store = with_retry(
-      with_faults(std::move(owned), complete_fails_once(FaultTiming::kAfterCall)), policy);
+  auto store =
+      with_retry(with_faults(std::move(owned), complete_fails_once(FaultTiming::kAfterCall)),
+                 testing::sleepless_retries(RetryPolicy().max_attempts));
   const StartedUpload upload = start_upload(*store, "m.bin");
 
   auto info = store->complete_multipart("m.bin", upload.id, upload.parts, {});
@@ -85,9 +85,7 @@ TEST_CASE("retry: an upload that is really gone still reports kNotFound") {
 TEST_CASE("retry: NoSuchUpload on the first attempt is not second-guessed") {
   auto owned = std::make_unique<MemoryStore>();
   MemoryStore& memory = *owned;
-  RetryPolicy policy;
-  policy.sleep = [](std::chrono::milliseconds) {};
-  auto store = with_retry(std::move(owned), policy);
+  auto store = with_retry(std::move(owned), testing::sleepless_retries(RetryPolicy().max_attempts));
   REQUIRE(store->put("m.bin", BufferSource("old"), {}).is_ok());
   const std::vector<CompletedPart> parts = {{1, "e1"}};
   auto info = store->complete_multipart("m.bin", "no-such-upload", parts, {});

@@ -10,6 +10,7 @@
 #include "backends/decorators/forwarding_store.h"
 #include "backends/decorators/retry_store.h"
 #include "tests/unit/transfer/memory_store.h"
+#include "tests/unit/transfer/test_util.h"
 
 namespace autosync::backends {
 namespace {
@@ -37,19 +38,12 @@ class FlakyLister final : public ForwardingStore {
   bool listing_;
 };
 
-RetryPolicy no_wait() {
-  RetryPolicy policy;
-  policy.max_attempts = 3;
-  policy.sleep = [](std::chrono::milliseconds) {};
-  return policy;
-}
-
 }  // namespace
 
 TEST_CASE("uploads: the retry store retries a listing that failed on the way") {
   auto fake = std::make_unique<FlakyLister>(2, true);
   FlakyLister* raw = fake.get();
-  auto store = with_retry(std::move(fake), no_wait());
+  auto store = with_retry(std::move(fake), testing::sleepless_retries(3));
   auto id = store->create_multipart("big.bin", {});
   REQUIRE(id.is_ok());
   auto listed = store->list_multipart_uploads("big.bin");
@@ -62,7 +56,8 @@ TEST_CASE("uploads: the retry store retries a listing that failed on the way") {
 TEST_CASE("uploads: a store that cannot list says kUnsupported through every decorator") {
   auto plan = parse_fault_spec("op=put,p=1,error=reset");
   REQUIRE(plan.is_ok());
-  auto store = with_retry(with_faults(std::make_unique<FlakyLister>(0, false), *plan), no_wait());
+  auto store = with_retry(with_faults(std::make_unique<FlakyLister>(0, false), *plan),
+                          testing::sleepless_retries(3));
   auto listed = store->list_multipart_uploads("big.bin");
   REQUIRE_FALSE(listed.is_ok());
   CHECK(listed.status().is(ErrorKind::kUnsupported));

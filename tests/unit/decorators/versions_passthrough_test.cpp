@@ -11,6 +11,7 @@
 #include "backends/decorators/prefix_store.h"
 #include "backends/decorators/retry_store.h"
 #include "tests/unit/transfer/memory_store.h"
+#include "tests/unit/transfer/test_util.h"
 
 namespace autosync::backends {
 namespace {
@@ -45,13 +46,6 @@ class VersionedFake final : public ForwardingStore {
   int failures_;
 };
 
-RetryPolicy no_wait() {
-  RetryPolicy policy;
-  policy.max_attempts = 3;
-  policy.sleep = [](std::chrono::milliseconds) {};
-  return policy;
-}
-
 }  // namespace
 
 TEST_CASE("versions: the prefix store asks for its own key, token untouched") {
@@ -72,7 +66,7 @@ TEST_CASE("versions: the prefix store asks for its own key, token untouched") {
 TEST_CASE("versions: the retry store retries a transient failure") {
   auto fake = std::make_unique<VersionedFake>(2);
   VersionedFake* raw = fake.get();
-  auto store = with_retry(std::move(fake), no_wait());
+  auto store = with_retry(std::move(fake), testing::sleepless_retries(3));
   auto page = store->list_versions("k", "");
   REQUIRE(page.is_ok());
   CHECK(raw->calls.size() == 3);
@@ -94,8 +88,9 @@ TEST_CASE("versions: the fault store can fail list_versions and passes it otherw
 }
 
 TEST_CASE("versions: a store without versions is kUnsupported through every decorator") {
-  auto store = with_prefix(
-      with_retry(with_faults(std::make_unique<testing::MemoryStore>(), {}), no_wait()), "p/");
+  auto store = with_prefix(with_retry(with_faults(std::make_unique<testing::MemoryStore>(), {}),
+                                      testing::sleepless_retries(3)),
+                           "p/");
   auto page = store->list_versions("k", "");
   REQUIRE_FALSE(page.is_ok());
   CHECK(page.status().is(ErrorKind::kUnsupported));

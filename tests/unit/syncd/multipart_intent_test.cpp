@@ -10,24 +10,19 @@
 #include "syncd/multipart_resume.h"
 #include "syncd/worker_pool.h"
 #include "tests/unit/syncd/counting_store.h"
+#include "tests/unit/syncd/multipart_test_util.h"
 #include "tests/unit/syncd/syncd_fixture.h"
 
 namespace autosync::syncd {
 namespace {
 
+using testing::bytes;
 using testing::CountingStore;
+using testing::kPart;
+using testing::small_parts;
+using testing::staged_uploads;
 using testing::SyncFixture;
 constexpr auto kDrain = std::chrono::milliseconds(5000);
-constexpr uint64_t kPart = 1000;
-
-WorkerOptions small_parts() {
-  WorkerOptions options = SyncFixture::fast_options();
-  options.workers = 1;
-  options.transfer.multipart_threshold = kPart;
-  options.transfer.part_size = kPart;
-  options.transfer.concurrency = 1;
-  return options;
-}
 
 // The first create_multipart reaches the store, which makes the upload; its answer is lost.
 backends::FaultPlan first_create_answer_lost() {
@@ -39,20 +34,6 @@ backends::FaultPlan first_create_answer_lost() {
   backends::FaultPlan plan;
   plan.rules = {rule};
   return plan;
-}
-
-size_t staged_uploads(const SyncFixture& f) {
-  const auto dir = f.bucket / ".autosync-tmp" / "uploads";
-  if (!std::filesystem::exists(dir)) return 0;
-  return static_cast<size_t>(std::distance(std::filesystem::directory_iterator(dir),
-                                           std::filesystem::directory_iterator()));
-}
-
-std::string bytes(size_t size, char seed) {
-  std::string out(size, '\0');
-  for (size_t i = 0; i < size; ++i)
-    out[i] = static_cast<char>(seed + static_cast<char>(i % 23));
-  return out;
 }
 
 // The fixture's store wrapped to count requests (the fixture keeps owning it).

@@ -8,26 +8,19 @@
 #include "backends/open.h"
 #include "syncd/worker_pool.h"
 #include "tests/unit/syncd/counting_store.h"
+#include "tests/unit/syncd/multipart_test_util.h"
 #include "tests/unit/syncd/syncd_fixture.h"
 
 namespace autosync::syncd {
 namespace {
 
+using testing::bytes;
 using testing::CountingStore;
+using testing::kPart;
+using testing::small_parts;
+using testing::staged_uploads;
 using testing::SyncFixture;
 constexpr auto kDrain = std::chrono::milliseconds(5000);
-constexpr uint64_t kPart = 1000;
-
-// Every file of 1000 bytes or more goes up in 1000-byte parts, one at a time, so "the 3rd
-// part fails" leaves parts 1 and 2 on the store.
-WorkerOptions small_parts() {
-  WorkerOptions options = SyncFixture::fast_options();
-  options.workers = 1;
-  options.transfer.multipart_threshold = kPart;
-  options.transfer.part_size = kPart;
-  options.transfer.concurrency = 1;
-  return options;
-}
 
 backends::FaultPlan third_part_fails() {
   backends::FaultRule rule;
@@ -50,20 +43,6 @@ std::unique_ptr<CountingStore> reopened_store(const SyncFixture& f) {
   auto opened = backends::open(config);
   REQUIRE(opened.is_ok());
   return std::make_unique<CountingStore>(std::move(opened).value());
-}
-
-size_t staged_uploads(const SyncFixture& f) {
-  const auto dir = f.bucket / ".autosync-tmp" / "uploads";
-  if (!std::filesystem::exists(dir)) return 0;
-  return static_cast<size_t>(std::distance(std::filesystem::directory_iterator(dir),
-                                           std::filesystem::directory_iterator()));
-}
-
-std::string bytes(size_t size, char seed) {
-  std::string out(size, '\0');
-  for (size_t i = 0; i < size; ++i)
-    out[i] = static_cast<char>(seed + static_cast<char>(i % 23));
-  return out;
 }
 
 // Runs a first pool until its upload of the fixture's one file failed once (parts 1 and 2

@@ -101,10 +101,7 @@ TEST_CASE("download: with retry, dropped connections mid-part still give exact b
   FaultPlan plan;
   plan.rules = {drop};
   plan.seed = 42;
-  RetryPolicy policy;
-  policy.max_attempts = 20;
-  policy.sleep = [](std::chrono::milliseconds) {};
-  auto store = with_retry(with_faults(std::move(owned), plan), policy);
+  auto store = with_retry(with_faults(std::move(owned), plan), testing::sleepless_retries(20));
   BufferSink sink;
   auto info = download(*store, "k", sink, small_parts(1, 10'000, 4));
   REQUIRE(info.is_ok());

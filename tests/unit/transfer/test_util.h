@@ -11,6 +11,8 @@
 #include <string>
 #include <system_error>
 
+#include "backends/decorators/retry_store.h"
+
 namespace autosync::backends::testing {
 
 // `size` pseudo-random bytes; the same seed gives the same bytes.
@@ -20,6 +22,14 @@ inline std::string test_bytes(size_t size, uint32_t seed = 1) {
   for (char& c : out)
     c = static_cast<char>(rng() & 0xff);
   return out;
+}
+
+// A retry policy that does not wait between its `max_attempts` attempts.
+inline RetryPolicy sleepless_retries(int max_attempts) {
+  RetryPolicy policy;
+  policy.max_attempts = max_attempts;
+  policy.sleep = [](std::chrono::milliseconds) {};
+  return policy;
 }
 
 // A fresh directory under the system temp dir, deleted with everything in it.
