@@ -131,7 +131,16 @@ Snapshot snapshot_tree(const std::filesystem::path& root) {
   Snapshot out;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
     const std::string path = entry.path().lexically_relative(root).string();
-    out[path] = entry.is_directory() ? "dir" : sha256_hex(read_file(entry.path()));
+    if (entry.is_directory()) {
+      out[path] = "dir";
+      continue;
+    }
+    // A read can fail for a moment (EIO: uncached bytes of a file the other mount changed,
+    // until this mount's watcher sees the change): a snapshot that says so compares
+    // unequal, and the caller looks again.
+    const auto read = read_whole(entry.path());
+    out[path] = read.bytes ? sha256_hex(*read.bytes)
+                           : "(read failed: errno " + std::to_string(read.error) + ")";
   }
   return out;
 }
