@@ -141,7 +141,9 @@ Status RemoteWatcher::merge_page(DirPass& pass, const backends::ListPage& page,
 }
 
 // The children this pass did not see. A HEAD confirms each file is gone before its entry
-// goes: a listing taken just before an upload finished must not remove the new file.
+// goes, and the entry goes only if the index recorded no remote version for it since the
+// pass began: a listing and a HEAD answered just before an upload finished must not remove
+// the new file.
 Status RemoteWatcher::drop_vanished(DirPass& pass, ScanReport& report) {
   const std::string& prefix = pass.request.prefix;
   const index::Ino dir = pass.request.dir;
@@ -166,7 +168,8 @@ Status RemoteWatcher::drop_vanished(DirPass& pass, ScanReport& report) {
     {
       AUTOSYNC_ASSIGN_OR_RETURN(auto txn, index_.write());
       for (const auto& entry : unseen) {
-        AUTOSYNC_ASSIGN_OR_RETURN(bool gone, vfs::drop_vanished_child(txn, dir, prefix, entry));
+        AUTOSYNC_ASSIGN_OR_RETURN(
+            bool gone, vfs::drop_vanished_child(txn, dir, prefix, entry, pass.request.epoch));
         if (gone) dropped.push_back(entry);
       }
       AUTOSYNC_RETURN_IF_ERROR(txn.commit());

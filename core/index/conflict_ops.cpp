@@ -181,7 +181,7 @@ Result<InodeRecord> WriteTxn::reset_to_remote(Ino ino, const NewInode& spec) {
   rec.ctime_ns = now_ns();
   rec.remote = spec.remote;
   rec.synced_gen = rec.local_gen;
-  AUTOSYNC_RETURN_IF_ERROR(detail::store_inode(db(), rec));
+  AUTOSYNC_RETURN_IF_ERROR(detail::store_inode(db(), rec, now_ns()));
   AUTOSYNC_RETURN_IF_ERROR(clear_ranges(ino));
   return detail::load_inode(db(), ino, what);
 }

@@ -52,7 +52,7 @@ Result<InodeRecord> WriteTxn::set_attrs(Ino ino, const AttrChanges& changes) {
   }
   const bool changed = apply_plain_changes(rec, changes) || changes.size.has_value();
   if (changed) rec.ctime_ns = changes.ctime_ns.value_or(now);
-  AUTOSYNC_RETURN_IF_ERROR(detail::store_inode(db(), rec));
+  AUTOSYNC_RETURN_IF_ERROR(detail::store_inode(db(), rec, now_ns()));
   if (changes.size && *changes.size != old_size) {
     AUTOSYNC_RETURN_IF_ERROR(truncate_ranges(ino, std::min(old_size, *changes.size)).status());
     if (*changes.size > old_size) {
@@ -83,14 +83,14 @@ Result<InodeRecord> WriteTxn::mark_synced(Ino ino, uint64_t gen, const RemoteVer
   if (gen < rec.synced_gen) return rec;  // a newer generation is already on the store
   rec.synced_gen = gen;
   rec.remote = remote;
-  AUTOSYNC_RETURN_IF_ERROR(detail::store_inode(db(), rec));
+  AUTOSYNC_RETURN_IF_ERROR(detail::store_inode(db(), rec, now_ns()));
   return rec;
 }
 
 Result<InodeRecord> WriteTxn::add_open(Ino ino) {
   AUTOSYNC_ASSIGN_OR_RETURN(auto rec, detail::load_inode(db(), ino, "open"));
   rec.open_count += 1;
-  AUTOSYNC_RETURN_IF_ERROR(detail::store_inode(db(), rec));
+  AUTOSYNC_RETURN_IF_ERROR(detail::store_inode(db(), rec, now_ns()));
   return rec;
 }
 
@@ -100,7 +100,7 @@ Result<InodeRecord> WriteTxn::drop_open(Ino ino) {
     return internal(fmt::format("release {}: the inode is not open", ino));
   }
   rec.open_count -= 1;
-  AUTOSYNC_RETURN_IF_ERROR(detail::store_inode(db(), rec));
+  AUTOSYNC_RETURN_IF_ERROR(detail::store_inode(db(), rec, now_ns()));
   return rec;
 }
 

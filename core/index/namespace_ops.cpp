@@ -34,8 +34,8 @@ Status insert_inode(db::Database& db, InodeKind kind, const NewInode& in, int64_
       auto stmt,
       db.prepare_cached("INSERT INTO inodes (kind, mode, uid, gid, size, atime_ns, mtime_ns,"
                         " ctime_ns, rdev, symlink_target, nlink, remote_key, remote_etag,"
-                        " remote_version, remote_size, remote_mtime_ns)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                        " remote_version, remote_size, remote_mtime_ns, listed_epoch)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   const bool symlink = kind == InodeKind::kSymlink;
   stmt->bind(1, static_cast<int>(kind)).bind(2, in.mode).bind(3, in.uid).bind(4, in.gid);
   stmt->bind(5, symlink ? in.symlink_target.size() : in.size);
@@ -49,10 +49,11 @@ Status insert_inode(db::Database& db, InodeKind kind, const NewInode& in, int64_
   if (in.remote) {
     stmt->bind(12, std::string_view(in.remote->key)).bind(13, std::string_view(in.remote->etag));
     stmt->bind(14, std::string_view(in.remote->version)).bind(15, in.remote->size);
-    stmt->bind(16, in.remote->mtime_ns);
+    stmt->bind(16, in.remote->mtime_ns).bind(17, now);  // as if a listing saw it now
   } else {
     for (int i = 12; i <= 16; ++i)
       stmt->bind(i, std::nullopt);
+    stmt->bind(17, 0);
   }
   return stmt->run();
 }
@@ -113,7 +114,7 @@ Result<InodeRecord> WriteTxn::link(Ino ino, Ino new_parent, std::string_view new
   AUTOSYNC_RETURN_IF_ERROR(touch_dir(new_parent, now, 0));
   rec.nlink += 1;
   rec.ctime_ns = now;
-  AUTOSYNC_RETURN_IF_ERROR(detail::store_inode(db(), rec));
+  AUTOSYNC_RETURN_IF_ERROR(detail::store_inode(db(), rec, now_ns()));
   return rec;
 }
 
@@ -147,7 +148,7 @@ Result<InodeRecord> WriteTxn::remove_name(Ino parent, std::string_view name, boo
   AUTOSYNC_RETURN_IF_ERROR(touch_dir(parent, now, rec.is_dir() ? -1 : 0));
   rec.nlink = rec.is_dir() ? 0 : rec.nlink - 1;
   rec.ctime_ns = now;
-  AUTOSYNC_RETURN_IF_ERROR(detail::store_inode(db(), rec));
+  AUTOSYNC_RETURN_IF_ERROR(detail::store_inode(db(), rec, now_ns()));
   return rec;
 }
 

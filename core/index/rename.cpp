@@ -64,7 +64,7 @@ Status WriteTxn::replace_target(const InodeRecord& moved, InodeRecord& target, I
   }
   target.nlink = target.is_dir() ? 0 : target.nlink - 1;
   target.ctime_ns = now_ns();
-  return detail::store_inode(db(), target);
+  return detail::store_inode(db(), target, now_ns());
 }
 
 Result<RenameOutcome> WriteTxn::rename(Ino parent, std::string_view name, Ino new_parent,

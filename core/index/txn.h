@@ -60,10 +60,14 @@ class ReadTxn {
   Result<std::vector<DirEntryRecord>> list_dir(Ino dir, std::string_view after_name, size_t limit);
   Result<uint64_t> child_count(Ino dir);
   // Up to `limit` children of `dir` (names after `after_name`, in name order) whose
-  // listed_epoch is not `epoch`: what a listing pass that marked everything it saw did not
-  // see.
+  // listed_epoch is below `epoch`: what a listing pass that marked everything it saw did not
+  // see, and whose remote version the index did not record after the pass began either (an
+  // upload or move that finished while the listing was on its way is not a vanished key).
   Result<std::vector<DirEntryRecord>> unseen_children(Ino dir, int64_t epoch,
                                                       std::string_view after_name, size_t limit);
+  // Whether `ino` was seen by a listing, or took a remote version, at or after `epoch`: the
+  // test unseen_children makes, again, for a caller that asked the store in between.
+  Result<bool> seen_since(Ino ino, int64_t epoch);
   Result<bool> is_empty(Ino dir);
   // Up to `limit` linked directories with ino > `after`, ascending: with `all`, every one;
   // else only those whose listing is complete (dir_state.complete), as the mount shows them.
@@ -228,7 +232,8 @@ class WriteTxn : public ReadTxn {
   // returns 0.
   Result<uint64_t> drop_clean_cache(Ino ino);
   Status set_listed(Ino dir, int64_t listed_at_ns, bool complete);
-  // listed_epoch = epoch: a listing pass saw the inode on the store (kNotFound if absent).
+  // listed_epoch = epoch (unless later already): a listing pass saw the inode on the store
+  // (kNotFound if absent).
   Status mark_seen(Ino ino, int64_t epoch);
 
   // ---- journal ----

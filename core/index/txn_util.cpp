@@ -101,7 +101,7 @@ std::string describe(std::string_view op, Ino parent, std::string_view name) {
   return fmt::format("{} {}/{}", op, parent, name);
 }
 
-Status store_inode(db::Database& db, const InodeRecord& rec) {
+Status store_inode(db::Database& db, const InodeRecord& rec, int64_t now_ns) {
   AUTOSYNC_ASSIGN_OR_RETURN(
       auto stmt,
       db.prepare_cached("UPDATE inodes SET mode = ?2, uid = ?3, gid = ?4, size = ?5, atime_ns = ?6,"
@@ -109,7 +109,9 @@ Status store_inode(db::Database& db, const InodeRecord& rec) {
                         " synced_gen = ?12, remote_key = ?13, remote_etag = ?14,"
                         " remote_version = ?15, remote_size = ?16, remote_mtime_ns = ?17,"
                         " pinned = ?18, open_count = ?19, last_access_ns = ?20,"
-                        " cached_bytes = ?21 WHERE ino = ?1"));
+                        " cached_bytes = ?21, listed_epoch = CASE WHEN remote_key IS ?13 AND"
+                        " remote_etag IS ?14 THEN listed_epoch ELSE max(listed_epoch, ?22) END"
+                        " WHERE ino = ?1"));
   const auto& remote = rec.remote;
   stmt->bind(1, rec.ino).bind(2, rec.mode).bind(3, rec.uid).bind(4, rec.gid).bind(5, rec.size);
   stmt->bind(6, rec.atime_ns).bind(7, rec.mtime_ns).bind(8, rec.ctime_ns).bind(9, rec.rdev);
@@ -123,7 +125,7 @@ Status store_inode(db::Database& db, const InodeRecord& rec) {
       stmt->bind(i, std::nullopt);
   }
   stmt->bind(18, rec.pinned).bind(19, rec.open_count).bind(20, rec.last_access_ns);
-  AUTOSYNC_RETURN_IF_ERROR(stmt->bind(21, rec.cached_bytes).run());
+  AUTOSYNC_RETURN_IF_ERROR(stmt->bind(21, rec.cached_bytes).bind(22, now_ns).run());
   if (db.changes() != 1) return not_found(fmt::format("update inode {}: no such inode", rec.ino));
   return Status::ok();
 }

@@ -49,7 +49,9 @@ Status check_name(std::string_view name, std::string_view what);
 std::string describe(std::string_view op, Ino parent, std::string_view name);
 
 // Writes every mutable column of `rec` back to its row (the one place that UPDATEs a whole
-// inode, so the column order lives next to read_inode()).
-Status store_inode(db::Database& db, const InodeRecord& rec);
+// inode, so the column order lives next to read_inode()). A new remote version (key or etag)
+// also moves listed_epoch up to `now_ns`: a listing pass begun before it cannot tell that
+// the key is gone (unseen_children).
+Status store_inode(db::Database& db, const InodeRecord& rec, int64_t now_ns);
 
 }  // namespace autosync::index::detail

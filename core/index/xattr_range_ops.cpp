@@ -101,7 +101,7 @@ Result<uint64_t> WriteTxn::add_range(Ino ino, uint64_t start, uint64_t end) {
   if (start == end) return rec.cached_bytes;
   AUTOSYNC_ASSIGN_OR_RETURN(const uint64_t added, merge_range(ino, start, end));
   rec.cached_bytes += added;
-  AUTOSYNC_RETURN_IF_ERROR(detail::store_inode(db(), rec));
+  AUTOSYNC_RETURN_IF_ERROR(detail::store_inode(db(), rec, now_ns()));
   return rec.cached_bytes;
 }
 
@@ -121,7 +121,7 @@ Result<WriteTxn::Written> WriteTxn::record_write(Ino ino, uint64_t start, uint64
   rec.mtime_ns = now;
   rec.ctime_ns = now;
   rec.local_gen += 1;
-  AUTOSYNC_RETURN_IF_ERROR(detail::store_inode(db(), rec));
+  AUTOSYNC_RETURN_IF_ERROR(detail::store_inode(db(), rec, now_ns()));
   return Written{.inode = std::move(rec), .newly_cached = added};
 }
 

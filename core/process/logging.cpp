@@ -1,5 +1,6 @@
 #include "core/process/logging.h"
 
+#include <spdlog/cfg/env.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -11,6 +12,9 @@ void init_logging(const std::string& program, bool verbose) {
   logger->set_level(verbose ? spdlog::level::debug : spdlog::level::info);
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(std::move(logger));
+  // SPDLOG_LEVEL (e.g. "debug") overrides the level: how a test or a user debugging a daemon
+  // they did not start themselves turns on its debug log.
+  spdlog::cfg::load_env_levels();
 }
 
 }  // namespace autosync::process

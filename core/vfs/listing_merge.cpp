@@ -134,10 +134,12 @@ Status take_remote_version(index::WriteTxn& txn, const index::InodeRecord& rec,
 }
 
 Result<bool> drop_vanished_child(index::WriteTxn& txn, index::Ino dir, const std::string& prefix,
-                                 const index::DirEntryRecord& entry) {
+                                 const index::DirEntryRecord& entry, int64_t epoch) {
   AUTOSYNC_ASSIGN_OR_RETURN(auto rec, txn.get(entry.ino));
   const std::string key = prefix + entry.name + (rec.is_dir() ? "/" : "");
   if (rec.dirty() || !rec.remote || rec.remote->key != key || rec.open_count > 0) return false;
+  AUTOSYNC_ASSIGN_OR_RETURN(bool recorded_since, txn.seen_since(rec.ino, epoch));
+  if (recorded_since) return false;
   if (rec.is_dir()) {
     AUTOSYNC_ASSIGN_OR_RETURN(bool empty, txn.is_empty(rec.ino));
     if (!empty) return false;

@@ -96,10 +96,12 @@ Status take_remote_version(index::WriteTxn& txn, const index::InodeRecord& rec,
                            const ListingDefaults& defaults, const std::string& key,
                            const ListedChild& child);
 
-// A child a whole pass did not see (`entry`, an unseen_children() row), removed in `txn` if
-// it is clean, mirrors the key the pass would have shown, is not open, and (a directory) is
-// empty. Returns whether it was removed; its inode is the caller's to purge.
+// A child a whole pass did not see (`entry`, an unseen_children() row of the pass with
+// `epoch`), removed in `txn` if it is clean, mirrors the key the pass would have shown, is
+// not open, is (a directory) empty, and took no remote version since the pass began (an
+// upload that finished after the listing was answered). Returns whether it was removed; its
+// inode is the caller's to purge.
 Result<bool> drop_vanished_child(index::WriteTxn& txn, index::Ino dir, const std::string& prefix,
-                                 const index::DirEntryRecord& entry);
+                                 const index::DirEntryRecord& entry, int64_t epoch);
 
 }  // namespace autosync::vfs

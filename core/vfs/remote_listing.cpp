@@ -131,7 +131,8 @@ Status CacheVfs::drop_unseen_page(const ListPass& pass, std::string& after, bool
   more = unseen.size() == kDropPage;
   if (!unseen.empty()) after = unseen.back().name;
   for (const auto& entry : unseen) {
-    AUTOSYNC_ASSIGN_OR_RETURN(bool dropped, drop_vanished_child(txn, pass.dir, pass.prefix, entry));
+    AUTOSYNC_ASSIGN_OR_RETURN(bool dropped,
+                              drop_vanished_child(txn, pass.dir, pass.prefix, entry, pass.epoch));
     if (dropped) stale_content.push_back(entry.ino);
   }
   return txn.commit();

@@ -19,7 +19,8 @@ TempDir::TempDir(TempDir&& other) noexcept : path_(std::move(other.path_)) {
 }
 
 TempDir::~TempDir() {
-  if (path_.empty()) return;
+  // AUTOSYNC_KEEP_TEST_DIRS=1 keeps them (caches, daemon logs) to look at after a failure.
+  if (path_.empty() || env_var("AUTOSYNC_KEEP_TEST_DIRS").has_value()) return;
   std::error_code ignored;
   std::filesystem::remove_all(path_, ignored);
 }

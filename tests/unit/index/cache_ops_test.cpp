@@ -119,6 +119,47 @@ TEST_CASE("keys_being_removed: pending and running deletes, moves and rmdirs", "
   CHECK(*keys == std::vector<std::string>{"old/a", "old/b", "old/dir/"});
 }
 
+// A listing pass begun before a file's upload was recorded cannot say its key is gone.
+TEST_CASE("a remote version recorded after a pass began counts as seen by it", "[index]") {
+  IndexFixture f;
+  auto dir = f.mkdir(kRootIno, "d");
+  auto a = f.mkfile(dir.ino, "a");
+  const int64_t epoch = f.clock.now();  // the pass begins and lists; "a" is not there yet
+  f.clock.advance(1'000'000);
+  auto unseen_names = [&] {
+    auto txn = f.index->read();
+    REQUIRE(txn.is_ok());
+    auto unseen = txn->unseen_children(dir.ino, epoch, "", 10);
+    REQUIRE(unseen.is_ok());
+    std::vector<std::string> out;
+    for (const auto& e : *unseen)
+      out.push_back(e.name);
+    return out;
+  };
+  auto seen_since = [&](Ino ino) {
+    auto txn = f.index->read();
+    REQUIRE(txn.is_ok());
+    auto seen = txn->seen_since(ino, epoch);
+    REQUIRE(seen.is_ok());
+    return *seen;
+  };
+  CHECK(unseen_names() == std::vector<std::string>{"a"});
+  CHECK_FALSE(seen_since(a.ino));
+  const RemoteVersion uploaded{.key = "d/a", .etag = "e1", .version = "", .size = 0, .mtime_ns = 0};
+  REQUIRE(f.index->mark_synced(a.ino, a.local_gen, uploaded).is_ok());
+  CHECK(unseen_names().empty());
+  CHECK(seen_since(a.ino));
+
+  // Changes that leave the remote version as it was do not count.
+  const int64_t later = f.clock.now() + 1;
+  f.clock.advance(1'000'000);
+  REQUIRE(f.index->add_open(a.ino).is_ok());
+  auto txn = f.index->read();
+  REQUIRE(txn.is_ok());
+  CHECK_FALSE(*txn->seen_since(a.ino, later));
+  CHECK(txn->seen_since(a.ino + 100, later).status().kind() == ErrorKind::kNotFound);
+}
+
 TEST_CASE("unseen_children: the children a listing pass did not mark", "[index]") {
   IndexFixture f;
   auto dir = f.mkdir(kRootIno, "d");

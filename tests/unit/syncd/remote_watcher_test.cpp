@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -49,14 +50,18 @@ bool has(const std::vector<Event>& events, EventKind kind, index::Ino ino, index
   });
 }
 
-// The store, unreachable while `down` is set.
+// The store, unreachable while `down` is set. `after_head`, when set, runs once each HEAD has
+// its answer (before the caller sees it).
 class SwitchableStore final : public backends::ForwardingStore {
  public:
   using ForwardingStore::ForwardingStore;
   std::atomic<bool> down{false};
+  std::function<void(std::string_view key)> after_head;
   Result<backends::ObjectInfo> head(std::string_view key) override {
     if (down) return transient("store down (test)");
-    return ForwardingStore::head(key);
+    auto info = ForwardingStore::head(key);
+    if (after_head) after_head(key);
+    return info;
   }
   Result<backends::ListPage> list(const backends::ListOptions& options) override {
     if (down) return transient("store down (test)");
@@ -179,6 +184,34 @@ TEST_CASE("remote watcher: a file removed on the store disappears") {
   auto events = w.sink.take();
   CHECK(has(events, EventKind::kRemoteRemoved, a->ino, kRootIno, "a.txt"));
   CHECK(has(events, EventKind::kInvalidateEntry, 0, kRootIno, "a.txt"));
+}
+
+// The race the HEAD alone does not close: the listing and the HEAD are answered before a new
+// file's upload finishes, and the upload is recorded before the pass drops what it did not see.
+TEST_CASE("remote watcher: a file whose upload finished during the pass stays") {
+  WatchFixture w;
+  RemoteWatcher watcher(*w.f.index, *w.f.content, w.store, w.sink, w.options);
+  const auto file = w.f.add_file(kRootIno, "new.txt", "uploaded meanwhile");
+  w.store.after_head = [&](std::string_view key) {
+    if (key != "new.txt") return;
+    w.store.after_head = nullptr;
+    const std::string etag = w.put("new.txt", "uploaded meanwhile");  // syncd's upload
+    REQUIRE(w.f.index
+                ->mark_synced(file.ino, file.local_gen,
+                              index::RemoteVersion{.key = "new.txt",
+                                                   .etag = etag,
+                                                   .version = "",
+                                                   .size = 18,
+                                                   .mtime_ns = file.mtime_ns})
+                .is_ok());
+  };
+  CHECK(w.scan(watcher).removed == 0);
+  CHECK(w.lookup(kRootIno, "new.txt"));
+  CHECK(w.sink.count(EventKind::kRemoteRemoved) == 0);
+
+  w.remove("new.txt");  // a later pass that does not find it removes it
+  CHECK(w.scan(watcher).removed == 1);
+  CHECK_FALSE(w.lookup(kRootIno, "new.txt"));
 }
 
 TEST_CASE("remote watcher: a dirty file is left alone") {

@@ -140,6 +140,38 @@ TEST_CASE("reconcile keeps local work (dirty files, names not uploaded yet)") {
   CHECK(list(f, kRootIno).contains("edited.txt"));  // dirty: kept though gone remotely
 }
 
+// The race a listing must not lose a file to: the listing is answered before an upload
+// finishes, and the upload is recorded before the pass looks for what it did not see.
+TEST_CASE("reconcile keeps a file whose upload finished while the listing was on its way") {
+  VfsFixture f;
+  const Ino ino = f.make_file(kRootIno, "new.txt", "uploaded meanwhile").attr.ino;
+  f.expire_listings();
+  f.store->after_list = [&] {
+    f.store->after_list = nullptr;
+    f.now_ns += 1'000'000;  // the upload ends a moment after the listing's answer
+    f.put_remote("new.txt", "uploaded meanwhile");  // what syncd's upload does, then records
+    auto object = f.store->head("new.txt");
+    REQUIRE(object.is_ok());
+    auto rec = f.index->get(ino);
+    REQUIRE(rec.is_ok());
+    REQUIRE(f.index
+                ->mark_synced(ino, rec->local_gen,
+                              index::RemoteVersion{.key = "new.txt",
+                                                   .etag = object->etag,
+                                                   .version = "",
+                                                   .size = object->size,
+                                                   .mtime_ns = rec->mtime_ns})
+                .is_ok());
+  };
+  CHECK(list(f, kRootIno) == std::map<std::string, mode_t>{{"new.txt", S_IFREG}});
+  CHECK(f.vfs->getattr(ino)->nlink == 1);
+  CHECK(f.read_all(ino) == "uploaded meanwhile");
+
+  f.remove_remote("new.txt");  // a later listing that does not show it removes it
+  f.expire_listings();
+  CHECK(list(f, kRootIno).empty());
+}
+
 TEST_CASE("an empty clean directory that vanished from the store goes too") {
   VfsFixture f;
   f.put_remote("d/", "");

@@ -24,7 +24,9 @@ Result<backends::ObjectInfo> CountingStore::get(std::string_view key,
 Result<backends::ListPage> CountingStore::list(const backends::ListOptions& options) {
   ++lists;
   if (offline) return transient("list " + options.prefix + ": connection refused");
-  return ForwardingStore::list(options);
+  auto page = ForwardingStore::list(options);
+  if (after_list) after_list();
+  return page;
 }
 
 Result<backends::ObjectInfo> CountingStore::head(std::string_view key) {

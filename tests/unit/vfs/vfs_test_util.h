@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -21,6 +22,7 @@
 namespace autosync::vfs::testing {
 
 // Counts gets and lists; when offline, every call fails kTransient before reaching the store.
+// `after_list`, when set, runs once each list has its answer (before the caller sees it).
 class CountingStore final : public backends::ForwardingStore {
  public:
   using ForwardingStore::ForwardingStore;
@@ -33,6 +35,7 @@ class CountingStore final : public backends::ForwardingStore {
   std::atomic<int> gets{0};
   std::atomic<int> lists{0};
   std::atomic<bool> offline{false};
+  std::function<void()> after_list;
   std::mutex ranges_mu;                     // large fetches get ranges from several threads
   std::vector<backends::ByteRange> ranges;  // of every get, in order of arrival
 };
