@@ -35,6 +35,19 @@ Status changed_meanwhile(std::string_view key, std::string_view what) {
       fmt::format("conflict on {}: {} while it was resolved; trying again", key, what));
 }
 
+// An inode at the copy's name that a listing made from our own upload of the copy (clean,
+// that very object, not open) goes, so the local inode can take the name.
+Status drop_echo_of_copy(index::WriteTxn& txn, index::Ino dir, std::string_view copy_name,
+                         const KeepBoth& plan) {
+  AUTOSYNC_ASSIGN_OR_RETURN(auto at_copy, txn.lookup(dir, copy_name));
+  if (!at_copy || at_copy->ino == plan.ino) return Status::ok();
+  const auto& remote = at_copy->remote;
+  const bool echo = !at_copy->dirty() && at_copy->open_count == 0 && remote &&
+                    remote->key == plan.copy_key && remote->etag == plan.copy_etag;
+  if (!echo) return Status::ok();  // someone's file: the rename below reports the clash
+  return txn.unlink(dir, copy_name).status();
+}
+
 // Keep-both's names: the local inode leaves `name` for `copy_name` (if it still has it),
 // and a free `name` gets their version.
 Status move_names(index::WriteTxn& txn, std::vector<events::Event>& out, const KeepBoth& plan) {
@@ -44,6 +57,7 @@ Status move_names(index::WriteTxn& txn, std::vector<events::Event>& out, const K
   if (!dir) return Status::ok();  // the directory went: the copy keeps its local name
   AUTOSYNC_ASSIGN_OR_RETURN(auto at_name, txn.lookup(*dir, name));
   if (at_name && at_name->ino == plan.ino) {
+    AUTOSYNC_RETURN_IF_ERROR(drop_echo_of_copy(txn, *dir, copy_name, plan));
     auto renamed = txn.rename(*dir, name, *dir, copy_name, index::kRenameNoReplace);
     if (!renamed.is_ok()) {
       if (renamed.status().is(ErrorKind::kAlreadyExists)) {

@@ -26,13 +26,16 @@ struct TheirVersion {
 index::NewInode inode_for(const std::string& key, const TheirVersion& theirs);
 
 // Keep-both: `ino`, which met the conflict as row `row_seq` at `key`, now lives on the store
-// at `copy_key`. Its name at `key` (if it still has it) moves to the copy's name; the name at
-// `key`, if free, gets `theirs`; the inode's later rows at `key` follow to `copy_key`.
+// at `copy_key` (as `copy_etag`). Its name at `key` (if it still has it) moves to the copy's
+// name; the name at `key`, if free, gets `theirs`; the inode's later rows at `key` follow to
+// `copy_key`. A remote listing may have brought the copy in as an inode of its own between
+// the upload and this step: that echo of our own upload gives the name back.
 struct KeepBoth {
   index::Ino ino = 0;
   int64_t row_seq = 0;
   std::string key;
   std::string copy_key;
+  std::string copy_etag;
   index::NewInode theirs;
 };
 FollowUp::Step keep_both_step(KeepBoth plan);

@@ -163,6 +163,7 @@ OpResult keep_both(const OpContext& ctx, const index::JournalEntry& row,
                                                   .row_seq = row.seq,
                                                   .key = row.key,
                                                   .copy_key = copy_key,
+                                                  .copy_etag = info.etag,
                                                   .theirs = inode_for(row.key, theirs)}));
   ctx.follow_up->in_txn.push_back(record_step(std::move(record)));
   note_uploaded_version(ctx, inode, copy_key, info);

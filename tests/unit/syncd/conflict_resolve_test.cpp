@@ -2,10 +2,13 @@
 // each policy, a modification against a deletion both ways, a conflict of a conflict copy,
 // what the conflicts table and the events say.
 #include <catch2/catch.hpp>
+#include <functional>
 #include <mutex>
 
+#include "backends/decorators/forwarding_store.h"
 #include "core/events/event.h"
 #include "core/layout/object_meta.h"
+#include "syncd/remote_watcher.h"
 #include "syncd/worker_pool.h"
 #include "tests/unit/syncd/syncd_fixture.h"
 
@@ -44,7 +47,10 @@ class RecordingSink final : public events::EventSink {
 };
 
 struct Harness {
-  explicit Harness(ConflictOptions conflicts = {}) {
+  // `before_start` may change the fixture (wrap its store) before the pool takes it.
+  explicit Harness(ConflictOptions conflicts = {},
+                   const std::function<void(SyncFixture&)>& before_start = {}) {
+    if (before_start) before_start(f);
     WorkerOptions options = SyncFixture::fast_options();
     conflicts.host = conflicts.host.empty() ? "laptop" : conflicts.host;
     options.conflicts = std::move(conflicts);
@@ -173,6 +179,61 @@ TEST_CASE("keep-both in a subdirectory, for a file never uploaded that met someo
   CHECK(h.at(copy_name, dir.ino).ino == file.ino);
   CHECK(h.at("new.txt", dir.ino).ino != file.ino);
   CHECK(h.sink.has_entry(dir.ino, "new.txt"));
+}
+
+// Runs `after_copy_put` once, after the first put of a conflict copy.
+class CopyHookStore final : public backends::ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  std::function<void()> after_copy_put;
+  Result<backends::ObjectInfo> put(std::string_view key, const backends::ByteSource& data,
+                                   const backends::PutOptions& options) override {
+    auto info = ForwardingStore::put(key, data, options);
+    if (key.find(".conflict-") != std::string_view::npos && after_copy_put) {
+      std::exchange(after_copy_put, nullptr)();
+    }
+    return info;
+  }
+};
+
+// The remote watcher lists the directory between the copy's upload and the step that gives
+// the local inode the copy's name, and brings the copy in as an inode of its own.
+TEST_CASE("keep-both whose copy a remote listing brought in meanwhile makes one copy") {
+  CopyHookStore* hook = nullptr;
+  Harness h({}, [&](SyncFixture& f) {
+    auto wrapped = std::make_unique<CopyHookStore>(std::move(f.store));
+    hook = wrapped.get();
+    f.store = std::move(wrapped);
+  });
+  RecordingSink watcher_events;
+  RemoteWatcherOptions watch_options;
+  watch_options.poll_interval = std::chrono::milliseconds(0);  // scans only when called
+  RemoteWatcher watcher(*h.f.index, *h.f.content, *h.f.store, watcher_events, watch_options);
+  REQUIRE(h.f.index->set_listed(kRootIno, 0, true).is_ok());  // the mount has shown the root
+  const auto file = h.f.add_file(kRootIno, "plan.txt", "ours v1");
+  h.drain();
+  h.put_theirs("plan.txt", "their version");
+  hook->after_copy_put = [&] {
+    auto scanned = watcher.scan(ScanScope::kListed);
+    REQUIRE(scanned.is_ok());
+    CHECK(scanned->added == 1);  // the copy, as a stranger's new object
+  };
+  h.f.rewrite(file.ino, "ours v2");
+  h.drain();
+  h.require_no_failures();
+
+  const auto records = h.conflicts();
+  REQUIRE(records.size() == 1);
+  const std::string copy = records[0].copy_path;
+  CHECK(h.f.body(copy) == "ours v2");
+  CHECK(h.at(copy).ino == file.ino);  // the local inode has the copy's name
+  CHECK(h.f.body("plan.txt") == "their version");
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(h.f.bucket))
+    names.push_back(entry.path().filename().string());
+  CHECK(std::count_if(names.begin(), names.end(), [](const std::string& name) {
+          return name.find(".conflict-") != std::string::npos;
+        }) == 1);  // no second copy from a retry
 }
 
 TEST_CASE("a conflict on a conflict copy is named after the original, never a copy of a copy") {
