@@ -22,7 +22,7 @@ void write_and_flush(const CliFixture& f, const std::string& name, const std::st
 
 }  // namespace
 
-TEST_CASE("versions lists each upload; restore brings an old version back", "[cli][ctl]") {
+TEST_CASE("versions lists each upload, restore brings an old version back", "[cli][ctl]") {
   CliFixture f;
   std::filesystem::create_directory(f.bucket / ".autosync-versions");
   mount_with_daemon(f);

@@ -115,7 +115,7 @@ TEST_CASE("errors in an -o list stop the merge", "[load]") {
              Catch::StartsWith("retry: initial_delay (1m) is longer than max_delay (10s)"));
 }
 
-TEST_CASE("AUTOSYNC_TEST_FAULTS puts store faults in the options; a bad one is refused", "[load]") {
+TEST_CASE("AUTOSYNC_TEST_FAULTS puts store faults in the options, a bad one is refused", "[load]") {
   CommandLine cl;
   cl.remote = "file:///srv/data";
   cl.option_lists = {"cache.dir=/srv/cache"};

@@ -44,7 +44,7 @@ TEST_CASE("range headers", "[s3headers]") {
   CHECK(range_header({5, ByteRange::kToEnd - 2}) == "bytes=5-");  // would overflow
 }
 
-TEST_CASE("conditions quote etags; copy conditions get their prefix", "[s3headers]") {
+TEST_CASE("conditions quote etags, copy conditions get their prefix", "[s3headers]") {
   http::Headers headers;
   add_conditions(headers, Conditions{"abc", ""});
   add_conditions(headers, Conditions{"", "*"});

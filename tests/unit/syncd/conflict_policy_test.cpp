@@ -23,7 +23,7 @@ TEST_CASE("policy names parse both ways and unknown ones are refused") {
   CHECK(parse_policy("").status().is(ErrorKind::kInvalid));
 }
 
-TEST_CASE("conflict rules: PATTERN=POLICY entries separated by ';' or ','") {
+TEST_CASE("conflict rules: PATTERN=POLICY entries separated by semicolons or commas") {
   auto rules = parse_rules(" *.doc=local; build/*=remote ,notes/*.md = newest;");
   REQUIRE(rules.is_ok());
   REQUIRE(rules->size() == 3);
