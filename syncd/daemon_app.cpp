@@ -86,6 +86,7 @@ WorkerOptions worker_options_of(const config::Options& options, const ConflictOp
   out.workers = options.sync.workers;
   out.transfer = options.sync.transfer;
   out.metadata_writeback_delay = options.sync.writeback_delay;
+  out.upload_max_delay = options.sync.writeback_max_delay;
   // This daemon holds syncd.lock, so every claim already in the journal was made by a daemon
   // that died: requeue them all at start, not only those older than the usual limit.
   out.stale_claim_after = std::chrono::milliseconds(0);
@@ -177,7 +178,7 @@ Status run(const Daemon& d) {
   AUTOSYNC_RETURN_IF_ERROR(pool.start());
   AUTOSYNC_ASSIGN_OR_RETURN(auto listener, doorbell::DoorbellListener::bind(
                                                zmq_context, doorbell::doorbell_path(paths.root)));
-  DoorbellPump pump(std::move(listener), [&pool] { pool.wake(); });
+  DoorbellPump pump(std::move(listener), [&pool] { pool.ring(); });
   RemoteWatcher watcher(cache.index(), cache.content(), *store, events,
                         watcher_options_of(d.options, paths));
   watcher.start();

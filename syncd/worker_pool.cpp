@@ -95,13 +95,41 @@ void WorkerPool::stop() {
   if (sweeper_.joinable()) sweeper_.join();
 }
 
+void WorkerPool::ring() {
+  {
+    const std::lock_guard lock(mu_);
+    ++wakes_;
+    note_held_rows();
+    note_burst();
+  }
+  work_cv_.notify_all();
+}
+
 void WorkerPool::wake() {
   {
     const std::lock_guard lock(mu_);
     ++wakes_;
     note_held_rows();
+    burst_until_ns_ = 0;
   }
   work_cv_.notify_all();
+}
+
+// A ring less than the quiet time after the last one: uploads wait until the rings stop
+// (note_held_rows has a look scheduled for then).
+void WorkerPool::note_burst() {
+  const int64_t quiet = to_ns(options_.metadata_writeback_delay);
+  const int64_t now = now_ns();
+  if (quiet > 0 && options_.upload_max_delay.count() > 0 && now - last_ring_ns_ < quiet) {
+    burst_until_ns_ = now + quiet;
+  }
+  last_ring_ns_ = now;
+}
+
+// How old an upload must be to start now: any age outside a burst.
+int64_t WorkerPool::upload_min_age_ns() const {
+  const std::lock_guard lock(mu_);
+  return now_ns() < burst_until_ns_ ? to_ns(options_.upload_max_delay) : 0;
 }
 
 // A ring may announce a metadata row the journal holds back for metadata_writeback_delay:
@@ -180,7 +208,8 @@ void WorkerPool::wait_for_work(const std::stop_token& stop, uint64_t seen_wakes)
 }
 
 bool WorkerPool::work_once() {
-  auto rows = index_.claim(worker_id_, now_ns(), 1, to_ns(options_.metadata_writeback_delay));
+  auto rows = index_.claim(worker_id_, now_ns(), 1, to_ns(options_.metadata_writeback_delay),
+                           upload_min_age_ns());
   if (!rows.is_ok()) {
     spdlog::warn("syncd {}: claim: {}", worker_id_, rows.status().to_string());
     return false;

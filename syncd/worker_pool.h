@@ -4,9 +4,11 @@
 // put back for a later retry (retryable errors, exponential backoff), or failed for good
 // (conflicts and other permanent errors, with the message in journal.last_error).
 //
-// The journal is the truth and the doorbell only a hint: workers wake on wake() (the
-// doorbell pump calls it), when a retry comes due, metadata_writeback_delay after a ring
-// (the rows it announced may be held back that long), and every rescan_interval regardless.
+// The journal is the truth and the doorbell only a hint: workers wake on ring() (the
+// doorbell pump calls it) and wake(), when a retry comes due, metadata_writeback_delay after
+// a ring (the rows it announced may be held back that long), and every rescan_interval
+// regardless. Rings close together are a burst, during which uploads wait (upload_max_delay
+// in worker_options.h); wake() ends such a wait (autosyncctl flush, drain()).
 //
 // Threading: start/stop/drain from one controlling thread; wake() from any thread. Each
 // worker is a std::jthread; stop() joins them all: a row in flight finishes, and one that
@@ -53,7 +55,11 @@ class WorkerPool {
   Status start();
   // Stops and joins every worker. Idempotent.
   void stop();
-  // Makes idle workers look at the journal now. Any thread; never blocks for long.
+  // The doorbell: the mount journaled something. Makes idle workers look at the journal; a
+  // ring soon after another starts or extends a burst. Any thread; never blocks for long.
+  void ring();
+  // Makes idle workers look at the journal now, uploads held back for a burst included. Any
+  // thread; never blocks for long.
   void wake();
   // Blocks until the journal has no pending or running rows (failed rows do not count), or
   // `timeout` passes: kTransient "drain: N rows still pending after T ms".
@@ -79,6 +85,8 @@ class WorkerPool {
   void schedule_retry(const index::JournalEntry& row, const Status& error);
   void wait_for_work(const std::stop_token& stop, uint64_t seen_wakes);
   void note_held_rows();  // with mu_ held
+  void note_burst();      // with mu_ held
+  int64_t upload_min_age_ns() const;
   int64_t now_ns() const;
 
   index::Index& index_;
@@ -96,6 +104,9 @@ class WorkerPool {
   int64_t next_retry_ns_ = std::numeric_limits<int64_t>::max();  // guarded by mu_
   // guarded by mu_: when the metadata rows that rings announced come due, oldest first
   std::deque<int64_t> held_due_ns_;
+  // guarded by mu_: the last ring, and until when uploads wait for the burst to end
+  int64_t last_ring_ns_ = std::numeric_limits<int64_t>::min() / 2;
+  int64_t burst_until_ns_ = 0;
   std::vector<std::jthread> threads_;  // only touched by start/stop (controlling thread)
   std::jthread sweeper_;  // start's multipart sweep (multipart_resume.h); start/stop only
 };

@@ -67,6 +67,8 @@ const std::array kKeys = std::to_array<KeySpec>({
      [](Options& o, const Value& v) { o.sync.workers = static_cast<unsigned>(v.number); }, 1, 256},
     {"sync.writeback_delay", K::kDuration,
      [](Options& o, const Value& v) { o.sync.writeback_delay = v.duration; }},
+    {"sync.writeback_max_delay", K::kDuration,
+     [](Options& o, const Value& v) { o.sync.writeback_max_delay = v.duration; }},
     {"sync.idle_exit", K::kDuration,
      [](Options& o, const Value& v) { o.sync.idle_exit = v.duration; }},
     {"sync.poll_interval", K::kDuration,

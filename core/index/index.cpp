@@ -192,9 +192,11 @@ Result<int64_t> Index::enqueue(const JournalEntry& entry, Durability durability)
   return in_write(durability, [&](WriteTxn& t) { return t.enqueue(entry); });
 }
 Result<std::vector<JournalEntry>> Index::claim(std::string_view worker, int64_t now, size_t limit,
-                                               int64_t metadata_quiet_ns) {
-  return in_write(kDefault,
-                  [&](WriteTxn& t) { return t.claim(worker, now, limit, metadata_quiet_ns); });
+                                               int64_t metadata_quiet_ns,
+                                               int64_t upload_min_age_ns) {
+  return in_write(kDefault, [&](WriteTxn& t) {
+    return t.claim(worker, now, limit, metadata_quiet_ns, upload_min_age_ns);
+  });
 }
 Status Index::finish(int64_t seq) {
   return in_write(kDefault, [&](WriteTxn& t) { return t.finish(seq); });

@@ -98,7 +98,8 @@ class Index {
   Result<int64_t> enqueue(const JournalEntry& entry,
                           Durability durability = Durability::kConnectionDefault);
   Result<std::vector<JournalEntry>> claim(std::string_view worker, int64_t now, size_t limit,
-                                          int64_t metadata_quiet_ns = 0);
+                                          int64_t metadata_quiet_ns = 0,
+                                          int64_t upload_min_age_ns = 0);
   Status finish(int64_t seq);
   Status retry_later(int64_t seq, std::string_view error, int64_t not_before_ns);
   Status fail(int64_t seq, std::string_view error);

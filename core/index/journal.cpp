@@ -77,6 +77,7 @@ const std::string& claim_sql() {
       "UPDATE journal SET state = 1, claimed_by = ?1, claimed_at_ns = ?2 WHERE seq IN"
       " (SELECT j.seq FROM journal j WHERE j.state = 0 AND j.not_before_ns <= ?2"
       " AND (j.op NOT IN (4, 6) OR j.created_ns <= ?2 - ?4)"
+      " AND (j.op != 1 OR ?5 = 0 OR j.created_ns <= ?2 - ?5)"
       // An inode's rows run one at a time, in order.
       " AND NOT EXISTS (SELECT 1 FROM journal o WHERE o.ino = j.ino AND o.seq < j.seq"
       " AND o.state IN (0, 1))"
@@ -174,9 +175,11 @@ Result<int64_t> WriteTxn::enqueue(const JournalEntry& entry) {
 }
 
 Result<std::vector<JournalEntry>> WriteTxn::claim(std::string_view worker, int64_t now,
-                                                  size_t limit, int64_t metadata_quiet_ns) {
+                                                  size_t limit, int64_t metadata_quiet_ns,
+                                                  int64_t upload_min_age_ns) {
   AUTOSYNC_ASSIGN_OR_RETURN(auto stmt, db().prepare_cached(claim_sql()));
   stmt->bind(1, worker).bind(2, now).bind(3, limit).bind(4, metadata_quiet_ns);
+  stmt->bind(5, upload_min_age_ns);
   std::vector<JournalEntry> claimed;
   for (;;) {
     AUTOSYNC_ASSIGN_OR_RETURN(bool row, stmt->step());

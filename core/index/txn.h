@@ -248,11 +248,13 @@ class WriteTxn : public ReadTxn {
   // Ready: pending, not_before_ns <= now, and no older unfinished row for the same inode
   // (an inode's operations run in order); a metadata-only row (marker, setmeta) also only
   // once `metadata_quiet_ns` have passed since it was journaled, so the changes that follow
-  // it merge into it (uploads never wait). Rows on keys under a directory move's old or new
-  // prefix run in journal order with the move, and no row starts while another inode's row
-  // on its key runs.
+  // it merge into it; an upload only once `upload_min_age_ns` have (0: at once; autosyncd
+  // holds uploads back while the mount journals a burst). Rows on keys under a directory
+  // move's old or new prefix run in journal order with the move, and no row starts while
+  // another inode's row on its key runs.
   Result<std::vector<JournalEntry>> claim(std::string_view worker, int64_t now, size_t limit,
-                                          int64_t metadata_quiet_ns = 0);
+                                          int64_t metadata_quiet_ns = 0,
+                                          int64_t upload_min_age_ns = 0);
   Status finish(int64_t seq);  // deletes the row (kNotFound if absent)
   // For a move that is done: the pending rows after it that name the moved objects by the
   // key the inode had on the store when they were journaled (a delete, a file's setmeta, a

@@ -66,14 +66,16 @@ TEST_CASE("escape_option_value makes any value survive an option list", "[option
 
 TEST_CASE("keys given with -o mirror the file, with short names for the FUSE ones", "[options]") {
   Options o = defaults();
-  REQUIRE(apply_mount_options(o,
-                              "s3.endpoint=http://127.0.0.1:9000,cache.size=20G,allow_other,ro,"
-                              "uid=1000,gid=1000,umask=022,default_permissions,foreground,debug,"
-                              "sync.writeback_delay=5s,retry.max_attempts=2,s3.preset=minio,"
-                              "cache.fsync_waits_for_upload,s3.verify_tls=no,remote=s3://b/p,"
-                              "mountpoint=/mnt/b,s3.secret_access_key=env:MY_SECRET,"
-                              "s3.access_key_id=AKID")
-              .is_ok());
+  REQUIRE(
+      apply_mount_options(o,
+                          "s3.endpoint=http://127.0.0.1:9000,cache.size=20G,allow_other,ro,"
+                          "uid=1000,gid=1000,umask=022,default_permissions,foreground,debug,"
+                          "sync.writeback_delay=5s,sync.writeback_max_delay=0,retry.max_attempts=2,"
+                          "s3.preset=minio,"
+                          "cache.fsync_waits_for_upload,s3.verify_tls=no,remote=s3://b/p,"
+                          "mountpoint=/mnt/b,s3.secret_access_key=env:MY_SECRET,"
+                          "s3.access_key_id=AKID")
+          .is_ok());
   CHECK(o.store.s3.endpoint == "http://127.0.0.1:9000");
   CHECK(o.cache.max_bytes == 20ULL << 30);
   CHECK(o.fuse.allow_other);
@@ -85,6 +87,7 @@ TEST_CASE("keys given with -o mirror the file, with short names for the FUSE one
   CHECK(o.fuse.foreground);
   CHECK(o.fuse.debug);
   CHECK(o.sync.writeback_delay == 5s);
+  CHECK(o.sync.writeback_max_delay == 0s);
   CHECK(o.store.retry.max_attempts == 2);
   CHECK(o.store.s3.preset == backends::s3::Preset::kMinio);
   CHECK(o.cache.fsync_waits_for_upload);

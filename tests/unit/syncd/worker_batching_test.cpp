@@ -1,8 +1,10 @@
 // How the workers save requests: a directory move copies its objects in parallel (from the
-// listing, no HEAD each, every source deleted only after its copy), and metadata changes
-// held back for the quiet time merge into one marker or setmeta request.
+// listing, no HEAD each, every source deleted only after its copy), metadata changes held
+// back for the quiet time merge into one marker or setmeta request, and uploads wait for a
+// burst of rings to end.
 #include <catch2/catch.hpp>
 #include <string>
+#include <thread>
 
 #include "syncd/worker_pool.h"
 #include "tests/unit/syncd/counting_store.h"
@@ -146,6 +148,50 @@ TEST_CASE("chown, chmod and utimens after a mkdir make one marker PUT after the 
   CHECK(marker.metadata.at("mode") == std::to_string(S_IFDIR | 0755));
   CHECK(marker.metadata.at("uid") == "7");
   CHECK_FALSE(f.inode(dir.ino).dirty());
+}
+
+// The quiet time is long, so each check runs well inside the wait it looks at.
+TEST_CASE(
+    "uploads wait while rings come in a burst, and a file closed again and again uploads once") {
+  SyncFixture f;
+  CountingStore& store = count_requests(f);
+  WorkerOptions options = SyncFixture::fast_options();
+  options.metadata_writeback_delay = milliseconds(2000);
+  options.upload_max_delay = milliseconds(20'000);
+  options.rescan_interval = milliseconds(20'000);  // only rings, wakes and timers find rows
+  WorkerPool pool(*f.index, *f.content, *f.store, options, "test");
+  REQUIRE(pool.start().is_ok());
+  const auto rewrites = [&](index::Ino ino, const std::string& prefix) {
+    for (int i = 1; i <= 5; ++i) {
+      std::this_thread::sleep_for(milliseconds(20));
+      f.rewrite(ino, prefix + std::to_string(i));
+      pool.ring();
+    }
+  };
+
+  // A lone ring: at once.
+  const auto file = f.add_file(index::kRootIno, "log.txt", "v0");
+  pool.ring();
+  CHECK(testing::eventually([&] { return f.exists("log.txt"); }, milliseconds(1000)));
+  drain(pool);
+
+  // Rings soon after it: a burst, whose wait wake() (autosyncctl flush) ends.
+  store.reset();
+  rewrites(file.ino, "v");
+  std::this_thread::sleep_for(milliseconds(300));
+  CHECK(f.body("log.txt") == "v0");
+  pool.wake();
+  CHECK(testing::eventually([&] { return f.body("log.txt") == "v5"; }, milliseconds(1000)));
+  drain(pool);
+  CHECK(store.puts == 1);
+
+  // A burst that ends on its own: one upload, the quiet time after the last ring.
+  store.reset();
+  rewrites(file.ino, "w");
+  std::this_thread::sleep_for(milliseconds(300));
+  CHECK(f.body("log.txt") == "v5");
+  CHECK(testing::eventually([&] { return f.body("log.txt") == "w5"; }, milliseconds(5000)));
+  CHECK(store.puts == 1);
 }
 
 TEST_CASE("a directory's setmeta rewrites its marker in one request") {
