@@ -27,15 +27,15 @@ struct WorkerOptions {
   std::chrono::milliseconds stale_claim_after{std::chrono::minutes(10)};
   // sync.writeback_delay: a metadata-only row (directory marker, setmeta) waits this long
   // after it was journaled, so the chown, chmod and utimens that follow a mkdir or each other
-  // merge into one request (the journal coalesces pending rows). Also the quiet time that
-  // ends a burst: see upload_max_delay.
+  // merge into one request (the journal coalesces pending rows).
   std::chrono::milliseconds metadata_writeback_delay{1000};
   // sync.writeback_max_delay: an upload announced by a lone ring starts at once; while rings
-  // come less than metadata_writeback_delay apart (a burst: a tar, a build, a log appended
-  // to), uploads wait until the rings stop for that long, or until they are this old. So a
-  // burst's writes are not slowed by its own uploads, and a file closed again and again
-  // uploads once. 0: uploads never wait.
-  std::chrono::milliseconds upload_max_delay{2000};
+  // come less than a quarter of this apart (a burst: files created one after another, a
+  // log appended to), uploads wait until the rings pause that long, or until they are this
+  // old. So work right after a burst (reading back what it wrote) does not compete with its
+  // uploads, and a file closed again and again uploads once; a long burst (a tar) still
+  // uploads as it goes, this far behind. 0: uploads never wait.
+  std::chrono::milliseconds upload_max_delay{1000};
   // Objects a directory move copies (and deletes) at once.
   unsigned move_concurrency = 8;
   backends::TransferOptions transfer;

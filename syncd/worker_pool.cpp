@@ -19,6 +19,9 @@ int64_t to_ns(milliseconds ms) {
   return duration_cast<nanoseconds>(ms).count();
 }
 
+// A burst: rings less than upload_max_delay / kBurstGapDivisor apart.
+constexpr int64_t kBurstGapDivisor = 4;
+
 int64_t system_now_ns() {
   return duration_cast<nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -115,13 +118,13 @@ void WorkerPool::wake() {
   work_cv_.notify_all();
 }
 
-// A ring less than the quiet time after the last one: uploads wait until the rings stop
-// (note_held_rows has a look scheduled for then).
+// A ring less than a burst's gap after the last one: uploads wait until the rings stop for
+// that long (a look is scheduled for then).
 void WorkerPool::note_burst() {
-  const int64_t quiet = to_ns(options_.metadata_writeback_delay);
+  const int64_t gap = to_ns(options_.upload_max_delay) / kBurstGapDivisor;
   const int64_t now = now_ns();
-  if (quiet > 0 && options_.upload_max_delay.count() > 0 && now - last_ring_ns_ < quiet) {
-    burst_until_ns_ = now + quiet;
+  if (gap > 0 && now - last_ring_ns_ < gap) {
+    burst_until_ns_ = now + gap;
   }
   last_ring_ns_ = now;
 }
@@ -191,6 +194,10 @@ void WorkerPool::wait_for_work(const std::stop_token& stop, uint64_t seen_wakes)
     next_retry_ns_ = std::numeric_limits<int64_t>::max();
     due = true;
   }
+  if (burst_until_ns_ != 0 && burst_until_ns_ <= now) {  // the burst is over
+    burst_until_ns_ = 0;
+    due = true;
+  }
   if (due) {  // every worker looks: several rows may have come due at once
     ++wakes_;
     lock.unlock();
@@ -199,6 +206,7 @@ void WorkerPool::wait_for_work(const std::stop_token& stop, uint64_t seen_wakes)
   }
   int64_t next = next_retry_ns_;
   if (!held_due_ns_.empty()) next = std::min(next, held_due_ns_.front());
+  if (burst_until_ns_ != 0) next = std::min(next, burst_until_ns_);
   milliseconds timeout = options_.rescan_interval;
   if (next != std::numeric_limits<int64_t>::max()) {
     const auto until_next = duration_cast<milliseconds>(nanoseconds(next - now));

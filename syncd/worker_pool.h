@@ -7,7 +7,7 @@
 // The journal is the truth and the doorbell only a hint: workers wake on ring() (the
 // doorbell pump calls it) and wake(), when a retry comes due, metadata_writeback_delay after
 // a ring (the rows it announced may be held back that long), and every rescan_interval
-// regardless. Rings close together are a burst, during which uploads wait (upload_max_delay
+// regardless, and when a burst of rings ends. During a burst uploads wait (upload_max_delay
 // in worker_options.h); wake() ends such a wait (autosyncctl flush, drain()).
 //
 // Threading: start/stop/drain from one controlling thread; wake() from any thread. Each

@@ -150,14 +150,14 @@ TEST_CASE("chown, chmod and utimens after a mkdir make one marker PUT after the 
   CHECK_FALSE(f.inode(dir.ino).dirty());
 }
 
-// The quiet time is long, so each check runs well inside the wait it looks at.
+// The burst's gap (a quarter of the maximum delay: 2 s) is long, so each check runs well
+// inside the wait it looks at.
 TEST_CASE(
     "uploads wait while rings come in a burst, and a file closed again and again uploads once") {
   SyncFixture f;
   CountingStore& store = count_requests(f);
   WorkerOptions options = SyncFixture::fast_options();
-  options.metadata_writeback_delay = milliseconds(2000);
-  options.upload_max_delay = milliseconds(20'000);
+  options.upload_max_delay = milliseconds(8000);
   options.rescan_interval = milliseconds(20'000);  // only rings, wakes and timers find rows
   WorkerPool pool(*f.index, *f.content, *f.store, options, "test");
   REQUIRE(pool.start().is_ok());
@@ -192,6 +192,28 @@ TEST_CASE(
   CHECK(f.body("log.txt") == "v5");
   CHECK(testing::eventually([&] { return f.body("log.txt") == "w5"; }, milliseconds(5000)));
   CHECK(store.puts == 1);
+}
+
+TEST_CASE("a long burst still uploads as it goes, upload_max_delay behind") {
+  SyncFixture f;
+  WorkerOptions options = SyncFixture::fast_options();
+  options.upload_max_delay = milliseconds(400);  // rings less than 100 ms apart: a burst
+  options.rescan_interval = milliseconds(20'000);
+  WorkerPool pool(*f.index, *f.content, *f.store, options, "test");
+  REQUIRE(pool.start().is_ok());
+  const auto file = f.add_file(index::kRootIno, "busy.log", "line 0");
+  pool.ring();
+  REQUIRE(testing::eventually([&] { return f.exists("busy.log"); }, milliseconds(1000)));
+  bool uploaded_during_burst = false;
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 1; std::chrono::steady_clock::now() - start < milliseconds(1500); ++i) {
+    std::this_thread::sleep_for(milliseconds(20));
+    f.rewrite(file.ino, "line " + std::to_string(i));
+    pool.ring();
+    uploaded_during_burst = uploaded_during_burst || f.body("busy.log") != "line 0";
+  }
+  CHECK(uploaded_during_burst);
+  drain(pool);
 }
 
 TEST_CASE("a directory's setmeta rewrites its marker in one request") {
