@@ -128,7 +128,7 @@ FollowUp::Step remote_wins_step(index::Ino ino, uint64_t gen, int64_t row_seq,
 
 FollowUp::Step restore_step(std::string key, index::NewInode theirs,
                             std::shared_ptr<std::string> resolution) {
-  return [key = std::move(key), theirs = std::move(theirs), resolution](
+  return [key = std::move(key), theirs = std::move(theirs), resolution = std::move(resolution)](
              index::WriteTxn& txn, std::vector<events::Event>& out) -> Status {
     const auto [dir_path, name] = split_key(key);
     *resolution = "remote kept on the store; not in the mount (its directory is gone)";
@@ -147,8 +147,8 @@ FollowUp::Step restore_step(std::string key, index::NewInode theirs,
 }
 
 FollowUp::Step record_step(index::ConflictRecord record, std::shared_ptr<std::string> resolution) {
-  return [record = std::move(record), resolution](index::WriteTxn& txn,
-                                                  std::vector<events::Event>& out) mutable {
+  return [record = std::move(record), resolution = std::move(resolution)](
+             index::WriteTxn& txn, std::vector<events::Event>& out) mutable {
     if (resolution) record.resolution = *resolution;
     AUTOSYNC_RETURN_IF_ERROR(txn.add_conflict(record).status());
     events::Event e;

@@ -38,6 +38,7 @@ void drain(WorkerPool& pool) {
 std::vector<index::InodeRecord> make_tree(SyncFixture& f, WorkerPool& pool, index::Ino& dir) {
   dir = f.add_dir(index::kRootIno, "d").ino;
   std::vector<index::InodeRecord> files;
+  files.reserve(kFiles + 1);
   for (int i = 0; i < kFiles; ++i)
     files.push_back(f.add_file(dir, "f" + std::to_string(i), "body " + std::to_string(i)));
   const auto sub = f.add_dir(dir, "sub");

@@ -198,6 +198,7 @@ TEST_CASE("readdir resumes from a cookie") {
   REQUIRE(f.vfs->readdir(kRootIno, *handle, seen.back().cookie, take_two).is_ok());
   REQUIRE(f.vfs->readdir(kRootIno, *handle, seen.back().cookie, take_two).is_ok());
   std::vector<std::string> names;
+  names.reserve(seen.size());
   for (const auto& e : seen)
     names.push_back(e.name);
   CHECK(names == std::vector<std::string>{".", "..", "1", "2", "3"});
