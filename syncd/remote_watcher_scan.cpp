@@ -98,10 +98,11 @@ Status RemoteWatcher::merge_page(DirPass& pass, const backends::ListPage& page,
   std::vector<std::pair<vfs::MergeOutcome, std::pair<std::string, index::Ino>>> merged;
   {
     AUTOSYNC_ASSIGN_OR_RETURN(auto txn, index_.write());
+    vfs::PendingRemovals removals;
     for (const auto& [name, child] : children) {
       index::Ino ino = 0;
-      AUTOSYNC_ASSIGN_OR_RETURN(auto outcome,
-                                vfs::merge_listed_child(txn, pass.request, name, child, ino));
+      AUTOSYNC_ASSIGN_OR_RETURN(
+          auto outcome, vfs::merge_listed_child(txn, pass.request, name, child, ino, removals));
       if (outcome != vfs::MergeOutcome::kUnchanged) merged.push_back({outcome, {name, ino}});
     }
     AUTOSYNC_RETURN_IF_ERROR(txn.commit());

@@ -85,12 +85,22 @@ index::NewInode listed_inode(const ListingDefaults& defaults, const std::string&
   return spec;
 }
 
+Result<bool> PendingRemovals::contains(index::ReadTxn& txn, const std::string& key) {
+  if (!keys_) {
+    AUTOSYNC_ASSIGN_OR_RETURN(auto keys, txn.keys_being_removed());
+    keys_.emplace(std::make_move_iterator(keys.begin()), std::make_move_iterator(keys.end()));
+  }
+  return keys_->contains(key);
+}
+
 Result<MergeOutcome> merge_listed_child(index::WriteTxn& txn, const MergeRequest& request,
                                         std::string_view name, const ListedChild& child,
-                                        index::Ino& ino) {
+                                        index::Ino& ino, PendingRemovals& removals) {
   const std::string key = request.prefix + std::string(name);
   AUTOSYNC_ASSIGN_OR_RETURN(auto existing, txn.lookup(request.dir, name));
   if (!existing) {
+    AUTOSYNC_ASSIGN_OR_RETURN(bool leaving, removals.contains(txn, child.is_dir ? key + "/" : key));
+    if (leaving) return MergeOutcome::kUnchanged;
     auto created = txn.create(request.dir, name, listed_inode(request.defaults, key, child));
     // A name the index refuses (too long, invalid) is skipped, not the whole listing.
     if (!created.is_ok()) {

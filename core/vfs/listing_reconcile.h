@@ -20,6 +20,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -78,15 +79,28 @@ struct MergeRequest {
   bool defer_open_files = false;  // a changed file that is open stays as it is
 };
 
+// The keys pending journal rows remove from the store (a delete's key, a move's source, an
+// rmdir's marker), read from the merge's own transaction the first time a listing shows a
+// name the index does not have: a local rename or delete committed after the caller made its
+// own list of such keys must not bring the old name back as a new inode (its object is still
+// listed until the move or delete runs). One per write transaction.
+class PendingRemovals {
+ public:
+  Result<bool> contains(index::ReadTxn& txn, const std::string& key);
+
+ private:
+  std::optional<std::set<std::string>> keys_;
+};
+
 // One child the store shows, merged in `txn`: a new inode if the index has none; a clean file
 // whose etag changed gets the new version and loses its cached ranges (the caller drops its
 // bytes after the commit) and, when nothing has it open, a new generation, so the kernel's
 // next lookup makes a new kernel inode with the new size; anything else stays. Either way the pass
 // has seen it. `ino` is set to the child's inode when there is one. A name the index refuses is
-// skipped.
+// skipped, and so is a new name whose key `removals` has (left as kUnchanged).
 Result<MergeOutcome> merge_listed_child(index::WriteTxn& txn, const MergeRequest& request,
                                         std::string_view name, const ListedChild& child,
-                                        index::Ino& ino);
+                                        index::Ino& ino, PendingRemovals& removals);
 
 // The change merge_listed_child makes to a clean file `rec` whose object at `key` is now
 // `child.info`: its size, mtime and remote version, no cached ranges, and (when nothing has

@@ -94,9 +94,11 @@ Status CacheVfs::reconcile_page(ListPass& pass, const backends::ListPage& page) 
                                .defaults = {options_.umask, options_.uid, options_.gid},
                                .defer_open_files = false};
     AUTOSYNC_ASSIGN_OR_RETURN(auto txn, index_.write());
+    PendingRemovals removals;
     for (const auto& [name, child] : children) {
       Ino ino = 0;
-      AUTOSYNC_ASSIGN_OR_RETURN(auto outcome, merge_listed_child(txn, request, name, child, ino));
+      AUTOSYNC_ASSIGN_OR_RETURN(auto outcome,
+                                merge_listed_child(txn, request, name, child, ino, removals));
       if (outcome == MergeOutcome::kChanged) stale_content.push_back(ino);
     }
     AUTOSYNC_RETURN_IF_ERROR(txn.commit());

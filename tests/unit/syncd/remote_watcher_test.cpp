@@ -57,6 +57,7 @@ class SwitchableStore final : public backends::ForwardingStore {
   using ForwardingStore::ForwardingStore;
   std::atomic<bool> down{false};
   std::function<void(std::string_view key)> after_head;
+  std::function<void()> after_list;  // likewise, after each list
   Result<backends::ObjectInfo> head(std::string_view key) override {
     if (down) return transient("store down (test)");
     auto info = ForwardingStore::head(key);
@@ -65,7 +66,9 @@ class SwitchableStore final : public backends::ForwardingStore {
   }
   Result<backends::ListPage> list(const backends::ListOptions& options) override {
     if (down) return transient("store down (test)");
-    return ForwardingStore::list(options);
+    auto page = ForwardingStore::list(options);
+    if (after_list) after_list();
+    return page;
   }
 };
 
@@ -212,6 +215,26 @@ TEST_CASE("remote watcher: a file whose upload finished during the pass stays") 
   w.remove("new.txt");  // a later pass that does not find it removes it
   CHECK(w.scan(watcher).removed == 1);
   CHECK_FALSE(w.lookup(kRootIno, "new.txt"));
+}
+
+// A rename journaled while the pass is listing: the old name's object is still listed (the
+// move has not run), and must not come back as a new inode (the move would then leave the
+// object behind, taking it for someone's file).
+TEST_CASE("remote watcher: a name renamed during the pass does not come back") {
+  WatchFixture w;
+  RemoteWatcher watcher(*w.f.index, *w.f.content, w.store, w.sink, w.options);
+  w.put("old.txt", "moving");
+  w.scan(watcher);
+  const auto file = w.lookup(kRootIno, "old.txt");
+  REQUIRE(file);
+  w.store.after_list = [&] {
+    w.store.after_list = nullptr;
+    REQUIRE(w.f.index->rename(kRootIno, "old.txt", kRootIno, "new.txt", 0).is_ok());
+    w.f.journal(index::JournalOp::kMove, file->ino, "new.txt", "old.txt");
+  };
+  CHECK(w.scan(watcher).added == 0);
+  CHECK_FALSE(w.lookup(kRootIno, "old.txt"));
+  CHECK(w.lookup(kRootIno, "new.txt"));
 }
 
 TEST_CASE("remote watcher: a dirty file is left alone") {

@@ -128,14 +128,20 @@ TEST_CASE("after recover, a listing does not resurrect deleted or moved names") 
   CHECK(f.read_all(f.lookup_ino(kRootIno, "new")) == "y");
 }
 
-TEST_CASE("without recover, the listing would bring a deleted name back") {
-  VfsFixture f;  // shows the test above can fail
+// The merge itself asks the journal before it makes an inode for a name the index lacks: a
+// removal journaled after the pass looked at its tombstones (here: none at all).
+TEST_CASE("even without recover's tombstones, a listing does not bring a removed name back") {
+  VfsFixture f;
   f.put_remote("gone", "x");
+  f.put_remote("old", "y");
   REQUIRE(f.lookup_ino(kRootIno, "gone") != 0);
   REQUIRE(f.vfs->unlink(f.who, kRootIno, "gone").is_ok());
+  REQUIRE(f.vfs->rename(f.who, kRootIno, "old", kRootIno, "new", 0).is_ok());
   f.rebuild_vfs();
   f.expire_listings();
-  CHECK(f.vfs->lookup(f.who, kRootIno, "gone").is_ok());
+  CHECK(f.vfs->lookup(f.who, kRootIno, "gone").status().kind() == ErrorKind::kNotFound);
+  CHECK(f.vfs->lookup(f.who, kRootIno, "old").status().kind() == ErrorKind::kNotFound);
+  CHECK(f.read_all(f.lookup_ino(kRootIno, "new")) == "y");
 }
 
 TEST_CASE("recover purges an unlinked file whose handle died with the crash") {
