@@ -20,9 +20,11 @@
 //                     restart see it; reset_open_counts() zeroes it when a mount starts
 //     last_access_ns  for eviction (least recently used first)
 //     cached_bytes    bytes of the file held by the content store (= sum of its ranges)
-//     listed_epoch    (v2) the listing pass of its directory that last saw it on the store;
-//                     a pass marks what it sees, then drops the clean children it did
-//                     not see
+//     listed_epoch    (v2) when the index last knew its remote version current: the
+//                     start (wall-clock ns) of the latest listing pass that saw it, or the
+//                     time a new remote version was recorded (upload, move, listing);
+//                     a pass marks what it sees, then drops the clean children below its
+//                     own start that it did not see
 //   Root is ino 1 (mode 040755, uid/gid 0; the mount sets its own).
 // dentries(parent, name BLOB, ino) — names are bytes; index on ino for path_of().
 // dir_state(ino, listed_at_ns, complete) — when a directory was last listed from the store.
