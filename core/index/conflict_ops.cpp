@@ -73,6 +73,15 @@ Result<std::vector<ConflictRecord>> ReadTxn::list_conflicts(bool unresolved_only
   return out;
 }
 
+Result<bool> ReadTxn::uploaded_here(Ino ino, std::string_view etag, uint64_t size,
+                                    int64_t mtime_ns) {
+  AUTOSYNC_ASSIGN_OR_RETURN(
+      auto stmt, db().prepare_cached("SELECT 1 FROM versions WHERE ino = ? AND etag = ?"
+                                     " AND uploaded = 1 AND size = ? AND mtime_ns = ? LIMIT 1"));
+  stmt->bind(1, ino).bind(2, etag).bind(3, size).bind(4, mtime_ns);
+  return stmt->step();
+}
+
 Result<std::vector<VersionRecord>> ReadTxn::list_versions(std::string_view path) {
   AUTOSYNC_ASSIGN_OR_RETURN(
       auto stmt, db().prepare_cached("SELECT path, ino, etag, version_id, size, mtime_ns, host,"
@@ -215,6 +224,11 @@ Result<std::vector<ConflictRecord>> Index::list_conflicts(bool unresolved_only, 
 Result<std::vector<VersionRecord>> Index::list_versions(std::string_view path) {
   AUTOSYNC_ASSIGN_OR_RETURN(auto txn, read());
   return txn.list_versions(path);
+}
+
+Result<bool> Index::uploaded_here(Ino ino, std::string_view etag, uint64_t size, int64_t mtime_ns) {
+  AUTOSYNC_ASSIGN_OR_RETURN(auto txn, read());
+  return txn.uploaded_here(ino, etag, size, mtime_ns);
 }
 
 Result<int64_t> Index::add_conflict(const ConflictRecord& record) {

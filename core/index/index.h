@@ -109,6 +109,7 @@ class Index {
   Result<std::vector<ConflictRecord>> list_conflicts(bool unresolved_only, int64_t after_id = 0,
                                                      size_t limit = 1000);
   Result<std::vector<VersionRecord>> list_versions(std::string_view path);
+  Result<bool> uploaded_here(Ino ino, std::string_view etag, uint64_t size, int64_t mtime_ns);
   Result<int64_t> add_conflict(const ConflictRecord& record);
   Status set_conflict_resolved(int64_t id, bool resolved);
   Status settle_conflict(int64_t id, std::string_view how);

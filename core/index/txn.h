@@ -108,6 +108,8 @@ class ReadTxn {
                                                      size_t limit);
   // The versions recorded for `path`, oldest first.
   Result<std::vector<VersionRecord>> list_versions(std::string_view path);
+  // Whether this client uploaded `ino` as `etag`, with that size and mtime (versions table).
+  Result<bool> uploaded_here(Ino ino, std::string_view etag, uint64_t size, int64_t mtime_ns);
   // The directory a key-shaped directory path names ("a/b/" or "a/b"; "" = the root), by
   // walking the names from the root; nullopt when a component is missing or not a directory.
   Result<std::optional<Ino>> dir_at(std::string_view dir_path);

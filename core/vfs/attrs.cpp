@@ -48,6 +48,13 @@ Status check_owner(const Caller& who, const index::InodeRecord& rec, const SetAt
 
 Result<Attr> CacheVfs::setattr(const Caller& who, Ino ino, const SetAttr& changes,
                                std::optional<Handle> handle) {
+  auto attr = apply_setattr(who, ino, changes, handle);
+  if (attr.is_ok()) restamp(ino, to_ns(attr->mtime), attr->size);
+  return attr;
+}
+
+Result<Attr> CacheVfs::apply_setattr(const Caller& who, Ino ino, const SetAttr& changes,
+                                     std::optional<Handle> handle) {
   AUTOSYNC_RETURN_IF_ERROR(check_writable("setattr " + ino_text(ino)));
   AUTOSYNC_ASSIGN_OR_RETURN(auto rec, index_.get(ino));
   AUTOSYNC_RETURN_IF_ERROR(check_owner(who, rec, changes));
@@ -121,6 +128,7 @@ Status CacheVfs::truncate_file(Ino ino, uint64_t size) {
   AUTOSYNC_RETURN_IF_ERROR(txn.bump_local_gen(ino).status());
   AUTOSYNC_RETURN_IF_ERROR(txn.commit());
   AUTOSYNC_RETURN_IF_ERROR(content_.truncate(ino, size));
+  restamp(ino, after.mtime_ns, after.size);
   // An extension counts as cached (it reads as zeros) though it takes no disk space.
   budget_.added(static_cast<int64_t>(after.cached_bytes) - static_cast<int64_t>(rec.cached_bytes));
   return Status::ok();

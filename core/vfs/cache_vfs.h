@@ -126,12 +126,16 @@ class CacheVfs final : public Vfs {
     uint64_t next_offset = 0;  // where a sequential reader's next read starts
     uint64_t streak = 0;       // bytes read in sequence up to next_offset (sizes read-ahead)
   };
-  // What a file looked like when last opened: unchanged at the next open -> keep_cache.
+  // What the kernel's pages of a file hold: the file as last opened here, moved on by every
+  // write and truncate made here since (they went through those pages). Unchanged at the
+  // next open -> keep_cache. The remote version may have moved on only by this client's
+  // own upload of those bytes; any other remote change renews the kernel inode
+  // (generation) or, taken by this mount's own listing, drops the stamp.
   struct OpenStamp {
     int64_t mtime_ns = 0;
     uint64_t size = 0;
     std::string etag;
-    bool operator==(const OpenStamp&) const = default;
+    uint64_t generation = 0;
   };
 
   // dirs.cpp: an open directory — one page of its entries, read from the index as readdir
@@ -164,7 +168,15 @@ class CacheVfs final : public Vfs {
   Status journal_unjournaled(Ino ino);
 
   // files.cpp
-  OpenReply register_handle(const index::InodeRecord& rec, int flags);  // mu_ held
+  // mu_ held. own_upload: rec's remote version is this client's upload of rec's bytes.
+  OpenReply register_handle(const index::InodeRecord& rec, int flags, bool own_upload = false);
+  // Whether open() must ask the index if rec's remote version is this client's upload (the
+  // stamp matches but for the ETag); then asks it.
+  bool remote_is_own_upload(const index::InodeRecord& rec);
+  // A write or truncate made here: the kernel's pages hold it (mu_ not held).
+  void restamp(Ino ino, int64_t mtime_ns, uint64_t size);
+  Result<Attr> apply_setattr(const Caller& who, Ino ino, const SetAttr& changes,
+                             std::optional<Handle> handle);  // attrs.cpp
   bool forget_handle_count(Ino ino);  // mu_ held; true when that was the inode's last handle
   Status truncate_file(Ino ino, uint64_t size);
   Status mark_written(Ino ino, std::optional<Handle> handle);

@@ -79,8 +79,9 @@ Result<OpenReply> CacheVfs::open(const Caller& /*who*/, Ino ino, int flags) {
       forget_handle_count(ino);
       return refused;
     }
+    const bool own_upload = remote_is_own_upload(*rec);
     std::lock_guard lock(mu_);
-    return std::pair{*rec, register_handle(*rec, flags)};
+    return std::pair{*rec, register_handle(*rec, flags, own_upload)};
   }();
   if (!opened) return std::move(opened).take_status();
   auto& [rec, reply] = *opened;
@@ -97,16 +98,44 @@ Result<OpenReply> CacheVfs::open(const Caller& /*who*/, Ino ino, int flags) {
 }
 
 // mu_ held.
-OpenReply CacheVfs::register_handle(const index::InodeRecord& rec, int flags) {
-  OpenStamp stamp{rec.mtime_ns, rec.size, rec.remote ? rec.remote->etag : ""};
+OpenReply CacheVfs::register_handle(const index::InodeRecord& rec, int flags, bool own_upload) {
+  OpenStamp stamp{rec.mtime_ns, rec.size, rec.remote ? rec.remote->etag : "", rec.generation};
   OpenReply reply;
   auto previous = open_stamps_.find(rec.ino);
-  reply.keep_cache = previous != open_stamps_.end() && previous->second == stamp;
-  open_stamps_[rec.ino] = stamp;
+  if (previous != open_stamps_.end()) {
+    const OpenStamp& was = previous->second;
+    reply.keep_cache = was.mtime_ns == stamp.mtime_ns && was.size == stamp.size &&
+                       was.generation == stamp.generation && (was.etag == stamp.etag || own_upload);
+  }
+  open_stamps_[rec.ino] = std::move(stamp);
   reply.handle = next_handle_++;
   reply.generation = rec.generation;
   files_[reply.handle] = OpenFile{.ino = rec.ino, .writable = wants_write(flags)};
   return reply;
+}
+
+// An upload of bytes written here gives the file a new ETag but leaves the kernel's pages
+// right; the versions table tells that apart from another client's change.
+bool CacheVfs::remote_is_own_upload(const index::InodeRecord& rec) {
+  if (!rec.remote) return false;
+  {
+    std::lock_guard lock(mu_);
+    auto it = open_stamps_.find(rec.ino);
+    if (it == open_stamps_.end() || it->second.etag == rec.remote->etag ||
+        it->second.mtime_ns != rec.mtime_ns || it->second.size != rec.size) {
+      return false;
+    }
+  }
+  auto own = index_.uploaded_here(rec.ino, rec.remote->etag, rec.size, rec.mtime_ns);
+  return own.is_ok() && *own;
+}
+
+void CacheVfs::restamp(Ino ino, int64_t mtime_ns, uint64_t size) {
+  std::lock_guard lock(mu_);
+  auto it = open_stamps_.find(ino);
+  if (it == open_stamps_.end()) return;
+  it->second.mtime_ns = mtime_ns;
+  it->second.size = size;
 }
 
 // mu_ held. Returns whether that was the inode's last handle.
@@ -142,6 +171,7 @@ Result<size_t> CacheVfs::write(Ino ino, Handle handle, uint64_t offset,
   AUTOSYNC_RETURN_IF_ERROR(txn.commit());
   budget_.added(static_cast<int64_t>(written.newly_cached));
   (void)index_.touch(ino, now);  // written data is recently used data (an eviction hint)
+  restamp(ino, written.inode.mtime_ns, written.inode.size);
   std::lock_guard lock(mu_);
   if (auto it = files_.find(handle); it != files_.end()) it->second.dirty = true;
   return data.size();

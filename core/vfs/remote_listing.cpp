@@ -143,6 +143,10 @@ Status CacheVfs::drop_unseen_page(const ListPass& pass, std::string& after, bool
 // After a reconcile: a removed inode goes with its bytes; a changed file's old bytes go
 // unless it was written meanwhile (the inode lock keeps a write from slipping in between).
 void CacheVfs::drop_stale_bytes(Ino ino) {
+  {  // the kernel's pages are of the version replaced (an open file's too)
+    std::lock_guard lock(mu_);
+    open_stamps_.erase(ino);
+  }
   purge_if_unused(ino);
   auto guard = inode_locks_.lock(ino);
   auto rec = index_.get(ino);

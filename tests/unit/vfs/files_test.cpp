@@ -296,23 +296,92 @@ TEST_CASE("chmod of a stored file journals a metadata change") {
         ErrorKind::kNotPermitted);
 }
 
-TEST_CASE("keep_cache only when the file is unchanged since its last open") {
+// Reopens `ino` read-only and tells whether the kernel may keep its pages.
+bool reopen_keeps_cache(VfsFixture& f, Ino ino) {
+  auto opened = f.vfs->open(f.who, ino, O_RDONLY);
+  REQUIRE(opened.is_ok());
+  REQUIRE(f.vfs->release(ino, opened->handle).is_ok());
+  return opened->keep_cache;
+}
+
+// What syncd records when an upload of the inode's current bytes ends as `etag`; `own` adds
+// the versions row that says this client made it.
+void record_upload(VfsFixture& f, Ino ino, const std::string& etag, bool own) {
+  auto rec = f.index->get(ino);
+  REQUIRE(rec.is_ok());
+  auto txn = f.index->write();
+  REQUIRE(txn.is_ok());
+  index::RemoteVersion remote;
+  remote.key = "k.txt";
+  remote.etag = etag;
+  remote.size = rec->size;
+  remote.mtime_ns = rec->mtime_ns;
+  REQUIRE(txn->mark_synced(ino, rec->local_gen, remote).is_ok());
+  if (own) {
+    index::VersionRecord version;
+    version.path = "k.txt";
+    version.ino = ino;
+    version.etag = etag;
+    version.size = rec->size;
+    version.mtime_ns = rec->mtime_ns;
+    version.uploaded = true;
+    REQUIRE(txn->add_version(version).is_ok());
+  }
+  REQUIRE(txn->commit().is_ok());
+}
+
+TEST_CASE("keep_cache while the kernel's pages hold the file: unchanged, or changed only here") {
   VfsFixture f;
-  auto entry = f.make_file(kRootIno, "k.txt", "v1");
-  const Ino ino = entry.attr.ino;
-  auto first = f.vfs->open(f.who, ino, O_RDONLY);
-  REQUIRE(first.is_ok());
-  REQUIRE(f.vfs->release(ino, first->handle).is_ok());
-  auto second = f.vfs->open(f.who, ino, O_RDWR);
-  REQUIRE(second.is_ok());
-  CHECK(second->keep_cache);
+  const Ino ino = f.make_file(kRootIno, "k.txt", "v1").attr.ino;
+  CHECK(reopen_keeps_cache(f, ino));  // created and written here
+
+  // Writes and truncates made here went through the kernel's pages.
+  auto writer = f.vfs->open(f.who, ino, O_RDWR);
+  REQUIRE(writer.is_ok());
+  CHECK(writer->keep_cache);
   f.now_ns += 5'000'000'000;
-  REQUIRE(f.vfs->write(ino, second->handle, 0, std::string_view("v2")).is_ok());
-  REQUIRE(f.vfs->release(ino, second->handle).is_ok());
-  auto third = f.vfs->open(f.who, ino, O_RDONLY);
-  REQUIRE(third.is_ok());
-  CHECK(!third->keep_cache);
-  REQUIRE(f.vfs->release(ino, third->handle).is_ok());
+  REQUIRE(f.vfs->write(ino, writer->handle, 0, std::string_view("v2, longer")).is_ok());
+  SetAttr cut;
+  cut.size = 6;
+  REQUIRE(f.vfs->setattr(f.who, ino, cut, writer->handle).is_ok());
+  REQUIRE(f.vfs->release(ino, writer->handle).is_ok());
+  CHECK(reopen_keeps_cache(f, ino));
+
+  SECTION("this client's upload of those bytes keeps them") {
+    record_upload(f, ino, "etag-ours", true);
+    CHECK(reopen_keeps_cache(f, ino));
+  }
+  SECTION("a new ETag this client did not upload drops them, even at the same size and mtime") {
+    record_upload(f, ino, "etag-theirs", false);
+    CHECK(!reopen_keeps_cache(f, ino));
+  }
+  SECTION("a renewed kernel inode drops them") {
+    record_upload(f, ino, "etag-ours", true);
+    auto txn = f.index->write();
+    REQUIRE(txn.is_ok());
+    REQUIRE(txn->renew_kernel_inode(ino).is_ok());
+    REQUIRE(txn->commit().is_ok());
+    CHECK(!reopen_keeps_cache(f, ino));
+  }
+  SECTION("a change taken from a listing drops them, open or not") {
+    auto reader = f.vfs->open(f.who, ino, O_RDONLY);
+    REQUIRE(reader.is_ok());
+    record_upload(f, ino, "etag-ours", true);
+    const auto before = f.index->get(ino);
+    REQUIRE(before.is_ok());
+    // Another client's bytes, of the same size and mtime (whole seconds, as s3fs writes it).
+    REQUIRE(before->mtime_ns % 1'000'000'000 == 0);
+    f.put_remote("k.txt", "v3 abc", {{"mtime", std::to_string(before->mtime_ns / 1'000'000'000)}});
+    f.expire_listings();
+    REQUIRE(f.vfs->lookup(f.who, kRootIno, "k.txt").is_ok());
+    REQUIRE(f.vfs->release(ino, reader->handle).is_ok());
+    const auto after = f.index->get(ino);
+    REQUIRE(after.is_ok());
+    CHECK(after->remote->etag != "etag-ours");
+    CHECK(after->size == before->size);
+    CHECK(after->mtime_ns == before->mtime_ns);
+    CHECK(!reopen_keeps_cache(f, ino));
+  }
 }
 
 TEST_CASE("open reports the inode's generation, so a kernel inode older than it is caught") {
