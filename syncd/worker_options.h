@@ -35,7 +35,7 @@ struct WorkerOptions {
   // old. So work right after a burst (reading back what it wrote) does not compete with its
   // uploads, and a file closed again and again uploads once; a long burst (a tar) still
   // uploads as it goes, this far behind. 0: uploads never wait.
-  std::chrono::milliseconds upload_max_delay{1000};
+  std::chrono::milliseconds upload_max_delay{250};
   // Objects a directory move copies (and deletes) at once.
   unsigned move_concurrency = 8;
   backends::TransferOptions transfer;

@@ -22,7 +22,7 @@
 //   workers = 4                     upload workers, 1..256
 //   writeback_delay = "1s"          quiet time before a metadata-only change (chmod, chown,
 //                                   utimens, a directory marker) uploads, so bursts merge
-//   writeback_max_delay = "1s"      while closes come less than a quarter of this apart,
+//   writeback_max_delay = "250ms"   while closes come less than a quarter of this apart,
 //                                   uploads wait for a pause, at most this long; "0" = never
 //   idle_exit = "30s"               autosyncd leaves once no mount uses the cache and nothing
 //                                   has been pending this long; "0" = only on a signal
@@ -140,7 +140,7 @@ struct CacheOptions {
 struct SyncOptions {
   unsigned workers = 4;
   std::chrono::milliseconds writeback_delay{1000};
-  std::chrono::milliseconds writeback_max_delay{1000};  // syncd/worker_options.h
+  std::chrono::milliseconds writeback_max_delay{250};  // syncd/worker_options.h
   std::chrono::milliseconds idle_exit{30000};           // autosyncd leaves after this long unneeded
   // The remote watcher (syncd/remote_watcher.h): 0 = no polling / no full scans.
   std::chrono::milliseconds poll_interval{15000};
