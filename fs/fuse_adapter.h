@@ -54,6 +54,10 @@ class FuseAdapter {
   void set_writeback_cache_active(bool active) { writeback_active_.store(active); }
   // The generation each inode's last entry reply carried (see kernel_generations.h).
   KernelGenerations& generations() { return generations_; }
+  // Drops `count` of the kernel's references to `ino`; after the last, forgets its generation.
+  void forget(vfs::Ino ino, uint64_t count) {
+    if (vfs_.forget(ino, count)) generations_.forgotten(ino);
+  }
 
  private:
   vfs::Vfs& vfs_;

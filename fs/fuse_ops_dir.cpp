@@ -41,7 +41,7 @@ class DirBuffer {
     const size_t need = fuse_add_direntry_plus(req_, bytes_.get() + used_, room, entry.name.c_str(),
                                                &param, static_cast<off_t>(entry.cookie));
     if (need > room) {
-      if (found.is_ok()) adapter.vfs().forget(found->attr.ino, 1);
+      if (found.is_ok()) adapter.forget(found->attr.ino, 1);
       return false;
     }
     if (found.is_ok()) adapter.generations().replied(found->attr.ino, found->generation);

@@ -28,7 +28,7 @@ void forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup) {
   guarded(
       req, "forget",
       [&](Request& r) {
-        r.vfs().forget(ino, nlookup);
+        r.adapter().forget(ino, nlookup);
         r.reply_none();
       },
       ReplyKind::kNone);
@@ -37,7 +37,7 @@ void forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup) {
 void forget_multi(fuse_req_t req, size_t count, fuse_forget_data* forgets) {
   guarded(req, "forget_multi", [&](Request& r) {
     for (size_t i = 0; i < count; ++i)
-      r.vfs().forget(forgets[i].ino, forgets[i].nlookup);
+      r.adapter().forget(forgets[i].ino, forgets[i].nlookup);
     r.reply_none();
   });
 }

@@ -87,7 +87,7 @@ void Request::reply_entry(const Result<vfs::Entry>& entry) {
   if (!claim()) return;
   const fuse_entry_param param = to_entry_param(*entry);
   adapter().generations().replied(entry->attr.ino, entry->generation);
-  if (fuse_reply_entry(req_, &param) != 0) vfs().forget(entry->attr.ino, 1);
+  if (fuse_reply_entry(req_, &param) != 0) adapter().forget(entry->attr.ino, 1);
 }
 
 void Request::reply_attr(const Result<vfs::Attr>& attr) {
@@ -137,7 +137,7 @@ void Request::reply_create(const Result<std::pair<vfs::Entry, vfs::OpenReply>>& 
   adapter().generations().replied(entry.attr.ino, entry.generation);
   if (fuse_reply_create(req_, &param, &fi) != 0) {
     (void)vfs().release(entry.attr.ino, opened.handle);
-    vfs().forget(entry.attr.ino, 1);
+    adapter().forget(entry.attr.ino, 1);
   }
 }
 

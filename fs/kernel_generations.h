@@ -9,10 +9,15 @@
 // an open whose file has moved on is refused with ESTALE, and the kernel then walks the path
 // again with revalidation (LOOKUP_REVAL), which finds the new generation.
 //
-// Only generations above 0 are kept (an inode never changed remotely is at 0), so the map
-// holds only files changed on the store while this mount runs. Thread-safe.
+// Only generations above 0 are kept (an inode never changed remotely is at 0), and an entry
+// goes when the kernel forgets its last reference to the inode, so the map holds only files
+// changed on the store that the kernel still knows. A lookup racing that forget can lose its
+// entry; the open that follows then gets one needless ESTALE, and the kernel's revalidation
+// puts the entry back. Every entry reply asks, so an empty map answers without the lock.
+// Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <unordered_map>
@@ -22,22 +27,31 @@ namespace autosync::fs {
 class KernelGenerations {
  public:
   void replied(uint64_t ino, uint64_t generation) {
+    if (generation == 0 && empty()) return;
     const std::lock_guard lock(mu_);
     if (generation == 0) {
       given_.erase(ino);
     } else {
       given_[ino] = generation;
     }
+    size_.store(given_.size(), std::memory_order_release);
   }
+  // The kernel holds no reference to `ino` any more.
+  void forgotten(uint64_t ino) { replied(ino, 0); }
   uint64_t given(uint64_t ino) const {
+    if (empty()) return 0;
     const std::lock_guard lock(mu_);
     const auto it = given_.find(ino);
     return it == given_.end() ? 0 : it->second;
   }
+  size_t size() const { return size_.load(std::memory_order_acquire); }
 
  private:
+  bool empty() const { return size() == 0; }
+
   mutable std::mutex mu_;
   std::unordered_map<uint64_t, uint64_t> given_;  // guarded by mu_
+  std::atomic<size_t> size_{0};                   // given_.size(), readable without mu_
 };
 
 }  // namespace autosync::fs

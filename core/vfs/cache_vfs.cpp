@@ -85,18 +85,19 @@ Entry CacheVfs::hand_out(const index::InodeRecord& rec) {
 }
 
 // The kernel dropped `count` references; an unlinked inode it no longer knows may go.
-void CacheVfs::forget(Ino ino, uint64_t count) {
+bool CacheVfs::forget(Ino ino, uint64_t count) {
   {
     std::lock_guard lock(mu_);
     auto it = lookups_.find(ino);
-    if (it == lookups_.end()) return;  // a reference from before a restart: nothing to drop
+    if (it == lookups_.end()) return true;  // a reference from before a restart: nothing to drop
     if (it->second > count) {
       it->second -= count;
-      return;
+      return false;
     }
     lookups_.erase(it);
   }
   purge_if_unused(ino);
+  return true;
 }
 
 Result<Entry> CacheVfs::link(const Caller& /*who*/, Ino /*ino*/, Ino /*new_parent*/,

@@ -74,7 +74,7 @@ class CacheVfs final : public Vfs {
   void set_cache_limit(uint64_t bytes) { budget_.set_limit(bytes); }
 
   Result<Entry> lookup(const Caller& who, Ino parent, std::string_view name) override;
-  void forget(Ino ino, uint64_t count) override;
+  bool forget(Ino ino, uint64_t count) override;
   Result<Attr> getattr(Ino ino) override;
   Result<Attr> setattr(const Caller& who, Ino ino, const SetAttr& changes,
                        std::optional<Handle> handle) override;

@@ -107,7 +107,8 @@ class Vfs {
   virtual ~Vfs() = default;
 
   virtual Result<Entry> lookup(const Caller& who, Ino parent, std::string_view name) = 0;
-  virtual void forget(Ino ino, uint64_t count) = 0;
+  // True when that was the last reference the kernel held (or one the VFS never counted).
+  virtual bool forget(Ino ino, uint64_t count) = 0;
   virtual Result<Attr> getattr(Ino ino) = 0;
   // `handle` is set when the kernel names an open file (ftruncate, futimens).
   virtual Result<Attr> setattr(const Caller& who, Ino ino, const SetAttr& changes,

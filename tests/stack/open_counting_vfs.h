@@ -31,7 +31,7 @@ class OpenCountingVfs final : public vfs::Vfs {
   Result<vfs::Entry> lookup(const Caller& who, Ino parent, std::string_view name) override {
     return inner_.lookup(who, parent, name);
   }
-  void forget(Ino ino, uint64_t count) override { inner_.forget(ino, count); }
+  bool forget(Ino ino, uint64_t count) override { return inner_.forget(ino, count); }
   Result<vfs::Attr> getattr(Ino ino) override { return inner_.getattr(ino); }
   Result<vfs::Attr> setattr(const Caller& who, Ino ino, const vfs::SetAttr& changes,
                             std::optional<Handle> handle) override {

@@ -134,12 +134,14 @@ Result<vfs::Entry> MemoryVfs::lookup(const vfs::Caller& /*who*/, Ino parent,
   return entry_for(nodes_.at(c->ino));
 }
 
-void MemoryVfs::forget(Ino ino, uint64_t count) {
+bool MemoryVfs::forget(Ino ino, uint64_t count) {
   std::lock_guard lock(mu_);
   Node* n = find(ino);
-  if (n == nullptr) return;
+  if (n == nullptr) return true;
   n->lookups -= std::min(count, n->lookups);
+  const bool last = n->lookups == 0;
   reclaim_if_unused(ino);
+  return last;
 }
 
 Result<vfs::Attr> MemoryVfs::getattr(Ino ino) {

@@ -37,7 +37,7 @@ class MemoryVfs final : public vfs::Vfs {
 
   Result<vfs::Entry> lookup(const vfs::Caller& who, vfs::Ino parent,
                             std::string_view name) override;
-  void forget(vfs::Ino ino, uint64_t count) override;
+  bool forget(vfs::Ino ino, uint64_t count) override;
   Result<vfs::Attr> getattr(vfs::Ino ino) override;
   Result<vfs::Attr> setattr(const vfs::Caller& who, vfs::Ino ino, const vfs::SetAttr& changes,
                             std::optional<vfs::Handle> handle) override;

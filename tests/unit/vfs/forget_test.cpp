@@ -25,12 +25,12 @@ TEST_CASE("an unlinked file goes when the kernel forgets its last reference") {
   CHECK(f.lookup_ino(kRootIno, "f") == ino);                    // three
   REQUIRE(f.vfs->unlink(f.who, kRootIno, "f").is_ok());
   CHECK(f.vfs->getattr(ino)->nlink == 0);
-  f.vfs->forget(ino, 2);
+  CHECK_FALSE(f.vfs->forget(ino, 2));  // one reference left
   CHECK(f.vfs->getattr(ino).is_ok());
   CHECK(std::filesystem::exists(f.content->path_of(ino)));
-  f.vfs->forget(ino, 1);
+  CHECK(f.vfs->forget(ino, 1));  // the last
   CHECK(purged(f, ino));
-  f.vfs->forget(ino, 1);  // more than it had: ignored
+  CHECK(f.vfs->forget(ino, 1));  // more than it had: ignored, and none is left
 }
 
 TEST_CASE("a forgotten file that still has its name stays") {
