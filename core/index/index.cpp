@@ -79,6 +79,9 @@ Result<std::vector<std::optional<InodeRecord>>> Index::lookup_many(
 Result<std::string> Index::path_of(Ino ino) {
   return in_read([&](ReadTxn& t) { return t.path_of(ino); });
 }
+Result<Ino> Index::parent_of(Ino ino) {
+  return in_read([&](ReadTxn& t) { return t.parent_of(ino); });
+}
 Result<std::vector<DirEntryRecord>> Index::list_dir(Ino dir, std::string_view after_name,
                                                     size_t limit) {
   return in_read([&](ReadTxn& t) { return t.list_dir(dir, after_name, limit); });

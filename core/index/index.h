@@ -58,6 +58,7 @@ class Index {
   Result<std::vector<std::optional<InodeRecord>>> lookup_many(Ino parent,
                                                               std::span<const std::string> names);
   Result<std::string> path_of(Ino ino);
+  Result<Ino> parent_of(Ino ino);
   Result<std::vector<DirEntryRecord>> list_dir(Ino dir, std::string_view after_name, size_t limit);
   Result<uint64_t> child_count(Ino dir);
   Result<bool> is_empty(Ino dir);

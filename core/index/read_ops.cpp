@@ -62,6 +62,15 @@ Result<std::string> ReadTxn::path_of(Ino ino) {
   return path;
 }
 
+Result<Ino> ReadTxn::parent_of(Ino ino) {
+  AUTOSYNC_ASSIGN_OR_RETURN(
+      auto stmt, db().prepare_cached("SELECT parent FROM dentries WHERE ino = ? ORDER BY parent,"
+                                     " name LIMIT 1"));
+  AUTOSYNC_ASSIGN_OR_RETURN(bool found, stmt->bind(1, ino).step());
+  if (!found) return not_found(fmt::format("parent of {}: it has no name", ino));
+  return Ino{stmt->uint64(0)};
+}
+
 Result<std::vector<DirEntryRecord>> ReadTxn::list_dir(Ino dir, std::string_view after_name,
                                                       size_t limit) {
   AUTOSYNC_RETURN_IF_ERROR(detail::load_dir(db(), dir, fmt::format("list {}", dir)).status());

@@ -55,6 +55,8 @@ class ReadTxn {
   // The key-shaped path from the root, "a/b/c" (root: ""). kNotFound for an unlinked inode.
   // For a file with several links, the first name in (parent, name) order.
   Result<std::string> path_of(Ino ino);
+  // The directory holding the inode's (first) name; kNotFound for an unlinked inode.
+  Result<Ino> parent_of(Ino ino);
   // Up to `limit` entries of directory `dir` whose names sort (bytewise) after `after_name`
   // ("" = from the start), in name order.
   Result<std::vector<DirEntryRecord>> list_dir(Ino dir, std::string_view after_name, size_t limit);

@@ -125,6 +125,10 @@ class CacheVfs final : public Vfs {
     bool dirty = false;        // written through this handle since the last journal row
     uint64_t next_offset = 0;  // where a sequential reader's next read starts
     uint64_t streak = 0;       // bytes read in sequence up to next_offset (sizes read-ahead)
+    // The remote version this handle reads ("": none when opened). Bytes of another client's
+    // version are never fetched through it: its reads fail (stale) and the next open reads them.
+    std::string etag;
+    bool stale = false;
   };
   // What the kernel's pages of a file hold: the file as last opened here, moved on by every
   // write and truncate made here since (they went through those pages). Unchanged at the
@@ -209,6 +213,10 @@ class CacheVfs final : public Vfs {
   };
   // Caches [offset, offset + length) (and read-ahead) under the inode's lock.
   Result<ReadExtent> cache_for_read(Ino ino, Handle handle, uint64_t offset, size_t length);
+  // Whether `handle` may fetch bytes of `rec`'s remote version (its own, or an upload of
+  // this mount's writes); marks it stale otherwise. Inode lock held.
+  Status check_handle_version(Handle handle, const index::InodeRecord& rec);
+  void mark_stale(Handle handle);  // takes mu_
   // A clean file's ranges past `content_end` are not really cached: forgets them.
   Status forget_ranges_past(Ino ino, uint64_t content_end);
   uint64_t read_ahead_after(Handle handle, uint64_t offset, uint64_t end);  // takes mu_
@@ -228,6 +236,10 @@ class CacheVfs final : public Vfs {
   };
   // Lists `dir` on the store when its listing is older than dir_ttl, and reconciles.
   Status ensure_listed(Ino dir);
+  Status list_locked(Ino dir);  // a pass whatever the listing's age; dir's inode lock held
+  // At the last release of an inode whose read the store refused (its version was replaced
+  // there): lists its directory again unless a pass finished since the refusal.
+  void relist_after_refused_read(Ino ino);
   // Is `dir` a directory listed within dir_ttl (kNotDirectory if not a directory)?
   Result<bool> listing_fresh(index::ReadTxn& txn, Ino dir) const;
   // `name` in `parent` (nullopt: no such name), after ensure_listed(parent).
@@ -238,6 +250,8 @@ class CacheVfs final : public Vfs {
   Status drop_unseen_page(const ListPass& pass, std::string& after, bool& more,
                           std::vector<Ino>& stale_content);
   void drop_stale_bytes(Ino ino);
+  void note_changed_while_open(index::WriteTxn& txn, const std::vector<Ino>& changed);
+  void renew_if_changed_while_open(Ino ino);
   int64_t next_listing_epoch();
   void add_tombstone(std::string key);
   bool is_tombstoned(const std::string& key);
@@ -260,6 +274,11 @@ class CacheVfs final : public Vfs {
   // Open handles per inode: the index's open_count only changes when one comes or goes.
   std::unordered_map<Ino, uint32_t> open_handles_;
   std::unordered_map<Ino, uint64_t> lookups_;  // the kernel's references; absent = none
+  // Open inodes whose read the store refused -> when: relisted at their last release.
+  std::unordered_map<Ino, int64_t> refused_reads_;
+  // Open inodes that took another client's version -> their generation then: renewed at
+  // their last release unless renewed since.
+  std::unordered_map<Ino, uint64_t> changed_while_open_;
   // Keys whose delete or move is journaled but maybe not done yet: a listing that still
   // shows them must not bring them back. Dropped once a listing no longer shows them.
   std::set<std::string> tombstones_;

@@ -63,6 +63,9 @@ Result<OpenReply> CacheVfs::open(const Caller& /*who*/, Ino ino, int flags) {
   if (wants_write(flags)) AUTOSYNC_RETURN_IF_ERROR(check_writable("open " + ino_text(ino)));
   auto opened = [&]() -> Result<std::pair<index::InodeRecord, OpenReply>> {
     auto guard = inode_locks_.lock(ino);
+    // The kernel's inode of a file that took another client's version while open is stale:
+    // renewed now, this open is refused (ESTALE) and the kernel looks the name up again.
+    renew_if_changed_while_open(ino);
     bool first = false;
     {
       std::lock_guard lock(mu_);
@@ -110,7 +113,9 @@ OpenReply CacheVfs::register_handle(const index::InodeRecord& rec, int flags, bo
   open_stamps_[rec.ino] = std::move(stamp);
   reply.handle = next_handle_++;
   reply.generation = rec.generation;
-  files_[reply.handle] = OpenFile{.ino = rec.ino, .writable = wants_write(flags)};
+  files_[reply.handle] = OpenFile{.ino = rec.ino,
+                                  .writable = wants_write(flags),
+                                  .etag = rec.remote ? rec.remote->etag : std::string()};
   return reply;
 }
 
@@ -292,6 +297,10 @@ Status CacheVfs::release(Ino ino, Handle handle) {
     }
   }
   if (last && after && after->nlink == 0) purge_if_unused(ino);
+  if (last) {
+    relist_after_refused_read(ino);
+    renew_if_changed_while_open(ino);
+  }
   return journaled;
 }
 

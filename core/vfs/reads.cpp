@@ -1,5 +1,6 @@
 // CacheVfs: reads — served from the content store; gaps fetched from the store with ranged
 // gets pinned to the inode's remote version, plus read-ahead for sequential readers.
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -96,11 +97,47 @@ Result<CacheVfs::ReadExtent> CacheVfs::cache_for_read(Ino ino, Handle handle, ui
   const uint64_t end = std::min<uint64_t>(rec.size, offset + length);
   const uint64_t ahead_end = std::min(rec.size, end + read_ahead_after(handle, offset, end));
   if (!ranges.contains(offset, end)) {
+    AUTOSYNC_RETURN_IF_ERROR(check_handle_version(handle, rec));
     Status cached = ensure_cached(rec, ranges, offset, ahead_end);
     if (!cached.is_ok() && ahead_end > end) cached = ensure_cached(rec, ranges, offset, end);
+    if (cached.is(ErrorKind::kPreconditionFailed)) {  // replaced on the store: see release
+      mark_stale(handle);
+      std::lock_guard lock(mu_);
+      refused_reads_.try_emplace(ino, now_ns());
+    }
     AUTOSYNC_RETURN_IF_ERROR(cached);
   }
   return ReadExtent{.end = end, .clean = !rec.dirty()};
+}
+
+Status CacheVfs::check_handle_version(Handle handle, const index::InodeRecord& rec) {
+  if (!rec.remote) return Status::ok();
+  std::string opened;
+  {
+    std::lock_guard lock(mu_);
+    auto it = files_.find(handle);
+    if (it == files_.end()) return Status::ok();
+    if (!it->second.stale) opened = it->second.etag;
+    if (!it->second.stale && (opened.empty() || opened == rec.remote->etag)) return Status::ok();
+  }
+  if (!opened.empty()) {
+    auto own = index_.uploaded_here(rec.ino, rec.remote->etag, rec.size, rec.mtime_ns);
+    if (own.is_ok() && *own) {
+      std::lock_guard lock(mu_);
+      if (auto it = files_.find(handle); it != files_.end()) it->second.etag = rec.remote->etag;
+      return Status::ok();
+    }
+    mark_stale(handle);
+  }
+  return Status::error(ErrorKind::kPreconditionFailed,
+                       fmt::format("read inode {}: its object changed on the store after it was "
+                                   "opened; open it again for the new version",
+                                   rec.ino));
+}
+
+void CacheVfs::mark_stale(Handle handle) {
+  std::lock_guard lock(mu_);
+  if (auto it = files_.find(handle); it != files_.end()) it->second.stale = true;
 }
 
 Status CacheVfs::forget_ranges_past(Ino ino, uint64_t content_end) {

@@ -9,6 +9,7 @@
 //
 // A name that is both an object and a prefix ("a" and "a/...") shows as the directory when
 // both are on one page; across pages, the first one seen stays.
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
 #include <map>
@@ -49,6 +50,37 @@ Status CacheVfs::ensure_listed(Ino dir) {
   auto guard = inode_locks_.lock(dir);
   AUTOSYNC_ASSIGN_OR_RETURN(is_fresh, fresh());
   if (is_fresh) return Status::ok();
+  return list_locked(dir);
+}
+
+// A read the store refused because its object is no longer the version the index knows:
+// the store changed behind this mount. At the inode's last release its directory is listed
+// again, rather than when its listing or autosyncd's next poll comes due (minutes after a
+// quiet spell). Nothing has the file open then, so it takes the new version with a new
+// generation: the kernel makes a new inode with the new size at its next lookup (an open
+// through the old one fails ESTALE and looks up again). Reads refused together list it once.
+void CacheVfs::relist_after_refused_read(Ino ino) {
+  int64_t refused_at_ns = 0;
+  {
+    std::lock_guard lock(mu_);
+    auto it = refused_reads_.find(ino);
+    if (it == refused_reads_.end()) return;
+    refused_at_ns = it->second;
+    refused_reads_.erase(it);
+  }
+  auto parent = index_.parent_of(ino);
+  if (!parent.is_ok()) return;  // unlinked meanwhile: nothing to show
+  auto guard = inode_locks_.lock(*parent);
+  auto listed = index_.listed_at(*parent);
+  if (listed.is_ok() && *listed && (*listed)->listed_at_ns > refused_at_ns) return;
+  Status relisted = list_locked(*parent);
+  if (!relisted.is_ok()) {
+    spdlog::warn("list the directory of inode {} again: {}", ino, relisted.to_string());
+  }
+}
+
+// The directory's inode lock held.
+Status CacheVfs::list_locked(Ino dir) {
   AUTOSYNC_ASSIGN_OR_RETURN(auto path, index_.path_of(dir));
   ListPass pass;
   pass.dir = dir;
@@ -101,6 +133,7 @@ Status CacheVfs::reconcile_page(ListPass& pass, const backends::ListPage& page) 
                                 merge_listed_child(txn, request, name, child, ino, removals));
       if (outcome == MergeOutcome::kChanged) stale_content.push_back(ino);
     }
+    note_changed_while_open(txn, stale_content);  // before the commit: a release waits for it
     AUTOSYNC_RETURN_IF_ERROR(txn.commit());
   }
   for (Ino ino : stale_content)
@@ -138,6 +171,43 @@ Status CacheVfs::drop_unseen_page(const ListPass& pass, std::string& after, bool
     if (dropped) stale_content.push_back(entry.ino);
   }
   return txn.commit();
+}
+
+// A file open here keeps its kernel inode when it takes another client's version (the merge
+// renews it only when nothing has it open); with the kernel's write-back cache that inode
+// keeps the old size for good. Its last release renews it, unless something renewed it since.
+void CacheVfs::note_changed_while_open(index::WriteTxn& txn, const std::vector<Ino>& changed) {
+  for (Ino ino : changed) {
+    auto rec = txn.get(ino);
+    if (!rec.is_ok()) continue;
+    if (rec->open_count == 0) continue;  // the merge renewed it (the same snapshot)
+    std::lock_guard lock(mu_);
+    changed_while_open_[ino] = rec->generation;
+  }
+}
+
+// At the inode's last release or its next open: an open through the kernel's old inode then
+// fails ESTALE and the kernel looks the name up again, finding the new size.
+void CacheVfs::renew_if_changed_while_open(Ino ino) {
+  uint64_t generation = 0;
+  {
+    std::lock_guard lock(mu_);
+    auto it = changed_while_open_.find(ino);
+    if (it == changed_while_open_.end()) return;
+    generation = it->second;
+    changed_while_open_.erase(it);
+  }
+  auto renew = [&]() -> Status {
+    AUTOSYNC_ASSIGN_OR_RETURN(auto txn, index_.write());
+    AUTOSYNC_ASSIGN_OR_RETURN(auto rec, txn.get(ino));
+    if (rec.generation != generation) return Status::ok();  // renewed meanwhile
+    AUTOSYNC_RETURN_IF_ERROR(txn.renew_kernel_inode(ino));
+    return txn.commit();
+  };
+  Status renewed = renew();
+  if (!renewed.is_ok() && !renewed.is(ErrorKind::kNotFound)) {
+    spdlog::warn("renew the kernel inode of {}: {}", ino, renewed.to_string());
+  }
 }
 
 // After a reconcile: a removed inode goes with its bytes; a changed file's old bytes go

@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <map>
+#include <thread>
 
 #include "tests/stack/stack_fixture.h"
 #include "tests/stack/sys_util.h"
@@ -126,6 +128,37 @@ TEST_CASE("changes made through one mount show in a fresh one", "[remount]") {
   CHECK(list_dir(root) == Keys{"a", "moved"});
   CHECK(read_file(root / "a") == "version two, longer");
   CHECK(read_file(root / "moved" / "b") == "bee");
+}
+
+// A file replaced on the store after a mount listed it, before that mount cached its bytes:
+// the first read fails (a handle never mixes two versions), and the next open reads the new
+// version at once, not after dir_ttl or the daemon's next poll.
+TEST_CASE("a second mount reads a file replaced on the store after one refused read", "[remount]") {
+  const auto dir = fresh_dir("remount-replaced");
+  write_file(dir.path / "doc", "first version");
+  flush();
+  TempDir cache, mountpoint;
+  auto other = mount_at(cache, mountpoint);
+  const auto path = mountpoint.path() / dir.path.filename() / "doc";
+  REQUIRE(stat_or_fail(path).st_size == 13);  // listed there, nothing cached
+
+  remote_put(dir.key + "doc", "second version, made elsewhere");
+  const WholeRead refused = read_whole(path);
+  CHECK(errno_name(refused.error) == errno_name(EIO));
+  // The directory is listed again once the kernel's (asynchronous) release of that handle
+  // arrives; an open before then fails the same way. After it, inside the kernel's entry
+  // timeout, the open through the kernel's old inode is refused as stale and the kernel looks
+  // the name up again (when its one retry races the old inode's release, ESTALE reaches the
+  // reader once): no read is ever cut or padded to the old size.
+  WholeRead again = read_whole(path);
+  for (int i = 0; i < 100 && (again.error == EIO || again.error == ESTALE); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    again = read_whole(path);
+  }
+  INFO("errno " << errno_name(again.error));
+  CHECK(again.error == 0);
+  CHECK(again.bytes.value_or("<none>") == "second version, made elsewhere");
+  CHECK(stat_or_fail(path).st_size == 30);
 }
 
 }  // namespace

@@ -117,6 +117,49 @@ TEST_CASE("reconcile: changed objects drop their cache and removed ones vanish")
   CHECK(f.journal().empty());        // the store's changes are not echoed back
 }
 
+TEST_CASE("a read the store refuses for a replaced version lists the directory again") {
+  VfsFixture f;
+  f.put_remote("doc.txt", "old");
+  f.put_remote("other.txt", "other old");
+  const Ino doc = f.lookup_ino(kRootIno, "doc.txt");
+  const Ino other = f.lookup_ino(kRootIno, "other.txt");
+  REQUIRE(f.read_all(other) == "other old");
+  auto reader = f.vfs->open(f.who, other, O_RDONLY);  // cached, on the old version
+  REQUIRE(reader.is_ok());
+  const uint64_t doc_generation = f.vfs->lookup(f.who, kRootIno, "doc.txt")->generation;
+  // Replaced behind the mount while its listing is still fresh: the index knows "old".
+  f.put_remote("doc.txt", "new and longer");
+  f.put_remote("other.txt", "other new");
+  const int lists = f.store->lists;
+
+  auto opened = f.vfs->open(f.who, doc, O_RDONLY);
+  REQUIRE(opened.is_ok());
+  std::string buf(64, '\0');
+  auto refused = f.vfs->read(doc, opened->handle, 0, std::span<char>(buf));
+  CHECK(refused.status().kind() == ErrorKind::kPreconditionFailed);
+  // The handle stays on its version: the kernel retrying the read gets no new bytes.
+  const int gets = f.store->gets;
+  refused = f.vfs->read(doc, opened->handle, 0, std::span<char>(buf));
+  CHECK(refused.status().kind() == ErrorKind::kPreconditionFailed);
+  CHECK(f.store->gets == gets);
+  CHECK(f.store->lists == lists);  // not while the file is open
+  REQUIRE(f.vfs->release(doc, opened->handle).is_ok());
+  CHECK(f.store->lists == lists + 1);
+
+  // Closed, it took the new version with a new generation (a new kernel inode, new size).
+  CHECK(f.vfs->getattr(doc)->size == 14);
+  CHECK(f.vfs->lookup(f.who, kRootIno, "doc.txt")->generation != doc_generation);
+  CHECK(f.read_all(doc) == "new and longer");
+  // The same pass saw its neighbour change; the handle opened before reads its own version
+  // from the cache no more (its bytes were of the old version), nor the new one's.
+  refused = f.vfs->read(other, reader->handle, 0, std::span<char>(buf));
+  CHECK(refused.status().kind() == ErrorKind::kPreconditionFailed);
+  REQUIRE(f.vfs->release(other, reader->handle).is_ok());
+  CHECK(f.read_all(other) == "other new");
+  CHECK(f.store->lists == lists + 1);
+  CHECK(f.journal().empty());
+}
+
 TEST_CASE("reconcile keeps local work (dirty files, names not uploaded yet)") {
   VfsFixture f;
   f.put_remote("edited.txt", "base");
