@@ -216,7 +216,7 @@ class CacheVfs final : public Vfs {
   // Whether `handle` may fetch bytes of `rec`'s remote version (its own, or an upload of
   // this mount's writes); marks it stale otherwise. Inode lock held.
   Status check_handle_version(Handle handle, const index::InodeRecord& rec);
-  void mark_stale(Handle handle);  // takes mu_
+  void note_store_refused(Ino ino, Handle handle);  // takes mu_
   // A clean file's ranges past `content_end` are not really cached: forgets them.
   Status forget_ranges_past(Ino ino, uint64_t content_end);
   uint64_t read_ahead_after(Handle handle, uint64_t offset, uint64_t end);  // takes mu_

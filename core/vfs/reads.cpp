@@ -99,11 +99,10 @@ Result<CacheVfs::ReadExtent> CacheVfs::cache_for_read(Ino ino, Handle handle, ui
   if (!ranges.contains(offset, end)) {
     AUTOSYNC_RETURN_IF_ERROR(check_handle_version(handle, rec));
     Status cached = ensure_cached(rec, ranges, offset, ahead_end);
-    if (!cached.is_ok() && ahead_end > end) cached = ensure_cached(rec, ranges, offset, end);
-    if (cached.is(ErrorKind::kPreconditionFailed)) {  // replaced on the store: see release
-      mark_stale(handle);
-      std::lock_guard lock(mu_);
-      refused_reads_.try_emplace(ino, now_ns());
+    if (cached.is(ErrorKind::kPreconditionFailed)) {  // a smaller range would fail the same
+      note_store_refused(ino, handle);
+    } else if (!cached.is_ok() && ahead_end > end) {
+      cached = ensure_cached(rec, ranges, offset, end);
     }
     AUTOSYNC_RETURN_IF_ERROR(cached);
   }
@@ -112,32 +111,38 @@ Result<CacheVfs::ReadExtent> CacheVfs::cache_for_read(Ino ino, Handle handle, ui
 
 Status CacheVfs::check_handle_version(Handle handle, const index::InodeRecord& rec) {
   if (!rec.remote) return Status::ok();
-  std::string opened;
+  auto stale = [&rec] {
+    return Status::error(ErrorKind::kPreconditionFailed,
+                         fmt::format("read inode {}: its object changed on the store after it was "
+                                     "opened; open it again for the new version",
+                                     rec.ino));
+  };
   {
     std::lock_guard lock(mu_);
     auto it = files_.find(handle);
     if (it == files_.end()) return Status::ok();
-    if (!it->second.stale) opened = it->second.etag;
-    if (!it->second.stale && (opened.empty() || opened == rec.remote->etag)) return Status::ok();
+    const OpenFile& file = it->second;
+    if (file.stale) return stale();
+    if (file.etag.empty() || file.etag == rec.remote->etag) return Status::ok();
   }
-  if (!opened.empty()) {
-    auto own = index_.uploaded_here(rec.ino, rec.remote->etag, rec.size, rec.mtime_ns);
-    if (own.is_ok() && *own) {
-      std::lock_guard lock(mu_);
-      if (auto it = files_.find(handle); it != files_.end()) it->second.etag = rec.remote->etag;
-      return Status::ok();
-    }
-    mark_stale(handle);
+  auto own = index_.uploaded_here(rec.ino, rec.remote->etag, rec.size, rec.mtime_ns);
+  std::lock_guard lock(mu_);
+  auto it = files_.find(handle);
+  if (it == files_.end()) return Status::ok();
+  if (own.is_ok() && *own) {
+    it->second.etag = rec.remote->etag;  // this mount's own upload: the same bytes
+    return Status::ok();
   }
-  return Status::error(ErrorKind::kPreconditionFailed,
-                       fmt::format("read inode {}: its object changed on the store after it was "
-                                   "opened; open it again for the new version",
-                                   rec.ino));
+  it->second.stale = true;
+  return stale();
 }
 
-void CacheVfs::mark_stale(Handle handle) {
+// The store no longer has the version `handle` reads: the handle stays failed, and the
+// inode's last release lists its directory again (relist_after_refused_read).
+void CacheVfs::note_store_refused(Ino ino, Handle handle) {
   std::lock_guard lock(mu_);
   if (auto it = files_.find(handle); it != files_.end()) it->second.stale = true;
+  refused_reads_.try_emplace(ino, now_ns());
 }
 
 Status CacheVfs::forget_ranges_past(Ino ino, uint64_t content_end) {

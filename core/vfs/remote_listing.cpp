@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 
 #include <map>
+#include <optional>
+#include <unordered_map>
 
 #include "core/vfs/cache_vfs.h"
 
@@ -21,6 +23,14 @@ namespace autosync::vfs {
 namespace {
 
 constexpr size_t kDropPage = 1000;
+
+// Removes `ino` from `pending` and returns what it held (the caller holds the map's lock).
+template <typename Value>
+std::optional<Value> take(std::unordered_map<Ino, Value>& pending, Ino ino) {
+  auto node = pending.extract(ino);
+  if (node.empty()) return std::nullopt;
+  return std::move(node.mapped());
+}
 
 }  // namespace
 
@@ -60,19 +70,17 @@ Status CacheVfs::ensure_listed(Ino dir) {
 // generation: the kernel makes a new inode with the new size at its next lookup (an open
 // through the old one fails ESTALE and looks up again). Reads refused together list it once.
 void CacheVfs::relist_after_refused_read(Ino ino) {
-  int64_t refused_at_ns = 0;
+  std::optional<int64_t> refused_at_ns;
   {
     std::lock_guard lock(mu_);
-    auto it = refused_reads_.find(ino);
-    if (it == refused_reads_.end()) return;
-    refused_at_ns = it->second;
-    refused_reads_.erase(it);
+    refused_at_ns = take(refused_reads_, ino);
   }
+  if (!refused_at_ns) return;
   auto parent = index_.parent_of(ino);
   if (!parent.is_ok()) return;  // unlinked meanwhile: nothing to show
   auto guard = inode_locks_.lock(*parent);
   auto listed = index_.listed_at(*parent);
-  if (listed.is_ok() && *listed && (*listed)->listed_at_ns > refused_at_ns) return;
+  if (listed.is_ok() && *listed && (*listed)->listed_at_ns > *refused_at_ns) return;
   Status relisted = list_locked(*parent);
   if (!relisted.is_ok()) {
     spdlog::warn("list the directory of inode {} again: {}", ino, relisted.to_string());
@@ -189,18 +197,16 @@ void CacheVfs::note_changed_while_open(index::WriteTxn& txn, const std::vector<I
 // At the inode's last release or its next open: an open through the kernel's old inode then
 // fails ESTALE and the kernel looks the name up again, finding the new size.
 void CacheVfs::renew_if_changed_while_open(Ino ino) {
-  uint64_t generation = 0;
+  std::optional<uint64_t> generation;
   {
     std::lock_guard lock(mu_);
-    auto it = changed_while_open_.find(ino);
-    if (it == changed_while_open_.end()) return;
-    generation = it->second;
-    changed_while_open_.erase(it);
+    generation = take(changed_while_open_, ino);
   }
+  if (!generation) return;
   auto renew = [&]() -> Status {
     AUTOSYNC_ASSIGN_OR_RETURN(auto txn, index_.write());
     AUTOSYNC_ASSIGN_OR_RETURN(auto rec, txn.get(ino));
-    if (rec.generation != generation) return Status::ok();  // renewed meanwhile
+    if (rec.generation != *generation) return Status::ok();  // renewed meanwhile
     AUTOSYNC_RETURN_IF_ERROR(txn.renew_kernel_inode(ino));
     return txn.commit();
   };

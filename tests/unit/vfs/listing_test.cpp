@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <map>
 
+#include "backends/byte_io.h"
 #include "tests/unit/vfs/vfs_test_util.h"
 
 namespace autosync::vfs {
@@ -127,6 +128,7 @@ TEST_CASE("a read the store refuses for a replaced version lists the directory a
   auto reader = f.vfs->open(f.who, other, O_RDONLY);  // cached, on the old version
   REQUIRE(reader.is_ok());
   const uint64_t doc_generation = f.vfs->lookup(f.who, kRootIno, "doc.txt")->generation;
+  const uint64_t other_generation = f.vfs->lookup(f.who, kRootIno, "other.txt")->generation;
   // Replaced behind the mount while its listing is still fresh: the index knows "old".
   f.put_remote("doc.txt", "new and longer");
   f.put_remote("other.txt", "other new");
@@ -154,10 +156,71 @@ TEST_CASE("a read the store refuses for a replaced version lists the directory a
   // from the cache no more (its bytes were of the old version), nor the new one's.
   refused = f.vfs->read(other, reader->handle, 0, std::span<char>(buf));
   CHECK(refused.status().kind() == ErrorKind::kPreconditionFailed);
+  // It took the new version while open, so the kernel's inode still has the old size: the
+  // next open renews it (the adapter answers that open ESTALE), once.
+  auto second = f.vfs->open(f.who, other, O_RDONLY);
+  REQUIRE(second.is_ok());
+  CHECK(second->generation != other_generation);
+  REQUIRE(f.vfs->release(other, second->handle).is_ok());
   REQUIRE(f.vfs->release(other, reader->handle).is_ok());
+  CHECK(f.vfs->lookup(f.who, kRootIno, "other.txt")->generation == second->generation);
   CHECK(f.read_all(other) == "other new");
   CHECK(f.store->lists == lists + 1);
   CHECK(f.journal().empty());
+}
+
+TEST_CASE("a file that takes a new version while open gets a new kernel inode at its close") {
+  VfsFixture f;
+  f.put_remote("a.txt", "one");
+  const Ino ino = f.lookup_ino(kRootIno, "a.txt");
+  const uint64_t before = f.vfs->lookup(f.who, kRootIno, "a.txt")->generation;
+  auto reader = f.vfs->open(f.who, ino, O_RDONLY);
+  REQUIRE(reader.is_ok());
+  f.put_remote("a.txt", "two, longer");
+  f.expire_listings();
+  CHECK(f.vfs->lookup(f.who, kRootIno, "a.txt")->generation == before);  // open: kept
+  CHECK(f.vfs->getattr(ino)->size == 11);
+  REQUIRE(f.vfs->release(ino, reader->handle).is_ok());
+  CHECK(f.vfs->lookup(f.who, kRootIno, "a.txt")->generation != before);
+}
+
+TEST_CASE("a handle reads on past this mount's own upload of its file") {
+  VfsFixture f;
+  f.put_remote("mine.txt", "abcdef");
+  const Ino ino = f.lookup_ino(kRootIno, "mine.txt");
+  auto reader = f.vfs->open(f.who, ino, O_RDONLY);  // nothing cached yet
+  REQUIRE(reader.is_ok());
+  // What syncd records after uploading this mount's bytes: a new ETag, in the versions table
+  // as uploaded here.
+  const backends::BufferSource body("ABCDEF");
+  auto put = f.store->put("mine.txt", body, {});
+  REQUIRE(put.is_ok());
+  auto rec = f.index->get(ino);
+  REQUIRE(rec.is_ok());
+  {
+    auto txn = f.index->write();
+    REQUIRE(txn.is_ok());
+    index::RemoteVersion remote;
+    remote.key = "mine.txt";
+    remote.etag = put->etag;
+    remote.size = rec->size;
+    remote.mtime_ns = rec->mtime_ns;
+    REQUIRE(txn->mark_synced(ino, rec->local_gen, remote).is_ok());
+    index::VersionRecord version;
+    version.path = "mine.txt";
+    version.ino = ino;
+    version.etag = put->etag;
+    version.size = rec->size;
+    version.mtime_ns = rec->mtime_ns;
+    version.uploaded = true;
+    REQUIRE(txn->add_version(version).is_ok());
+    REQUIRE(txn->commit().is_ok());
+  }
+  std::string buf(16, '\0');
+  auto got = f.vfs->read(ino, reader->handle, 0, std::span<char>(buf));
+  REQUIRE(got.is_ok());
+  CHECK(std::string_view(buf.data(), *got) == "ABCDEF");
+  REQUIRE(f.vfs->release(ino, reader->handle).is_ok());
 }
 
 TEST_CASE("reconcile keeps local work (dirty files, names not uploaded yet)") {
