@@ -304,32 +304,6 @@ bool reopen_keeps_cache(VfsFixture& f, Ino ino) {
   return opened->keep_cache;
 }
 
-// What syncd records when an upload of the inode's current bytes ends as `etag`; `own` adds
-// the versions row that says this client made it.
-void record_upload(VfsFixture& f, Ino ino, const std::string& etag, bool own) {
-  auto rec = f.index->get(ino);
-  REQUIRE(rec.is_ok());
-  auto txn = f.index->write();
-  REQUIRE(txn.is_ok());
-  index::RemoteVersion remote;
-  remote.key = "k.txt";
-  remote.etag = etag;
-  remote.size = rec->size;
-  remote.mtime_ns = rec->mtime_ns;
-  REQUIRE(txn->mark_synced(ino, rec->local_gen, remote).is_ok());
-  if (own) {
-    index::VersionRecord version;
-    version.path = "k.txt";
-    version.ino = ino;
-    version.etag = etag;
-    version.size = rec->size;
-    version.mtime_ns = rec->mtime_ns;
-    version.uploaded = true;
-    REQUIRE(txn->add_version(version).is_ok());
-  }
-  REQUIRE(txn->commit().is_ok());
-}
-
 TEST_CASE("keep_cache while the kernel's pages hold the file: unchanged, or changed only here") {
   VfsFixture f;
   const Ino ino = f.make_file(kRootIno, "k.txt", "v1").attr.ino;
@@ -348,15 +322,15 @@ TEST_CASE("keep_cache while the kernel's pages hold the file: unchanged, or chan
   CHECK(reopen_keeps_cache(f, ino));
 
   SECTION("this client's upload of those bytes keeps them") {
-    record_upload(f, ino, "etag-ours", true);
+    f.record_upload(ino, "k.txt", "etag-ours", true);
     CHECK(reopen_keeps_cache(f, ino));
   }
   SECTION("a new ETag this client did not upload drops them, even at the same size and mtime") {
-    record_upload(f, ino, "etag-theirs", false);
+    f.record_upload(ino, "k.txt", "etag-theirs", false);
     CHECK(!reopen_keeps_cache(f, ino));
   }
   SECTION("a renewed kernel inode drops them") {
-    record_upload(f, ino, "etag-ours", true);
+    f.record_upload(ino, "k.txt", "etag-ours", true);
     auto txn = f.index->write();
     REQUIRE(txn.is_ok());
     REQUIRE(txn->renew_kernel_inode(ino).is_ok());
@@ -366,7 +340,7 @@ TEST_CASE("keep_cache while the kernel's pages hold the file: unchanged, or chan
   SECTION("a change taken from a listing drops them, open or not") {
     auto reader = f.vfs->open(f.who, ino, O_RDONLY);
     REQUIRE(reader.is_ok());
-    record_upload(f, ino, "etag-ours", true);
+    f.record_upload(ino, "k.txt", "etag-ours", true);
     const auto before = f.index->get(ino);
     REQUIRE(before.is_ok());
     // Another client's bytes, of the same size and mtime (whole seconds, as s3fs writes it).

@@ -195,27 +195,7 @@ TEST_CASE("a handle reads on past this mount's own upload of its file") {
   const backends::BufferSource body("ABCDEF");
   auto put = f.store->put("mine.txt", body, {});
   REQUIRE(put.is_ok());
-  auto rec = f.index->get(ino);
-  REQUIRE(rec.is_ok());
-  {
-    auto txn = f.index->write();
-    REQUIRE(txn.is_ok());
-    index::RemoteVersion remote;
-    remote.key = "mine.txt";
-    remote.etag = put->etag;
-    remote.size = rec->size;
-    remote.mtime_ns = rec->mtime_ns;
-    REQUIRE(txn->mark_synced(ino, rec->local_gen, remote).is_ok());
-    index::VersionRecord version;
-    version.path = "mine.txt";
-    version.ino = ino;
-    version.etag = put->etag;
-    version.size = rec->size;
-    version.mtime_ns = rec->mtime_ns;
-    version.uploaded = true;
-    REQUIRE(txn->add_version(version).is_ok());
-    REQUIRE(txn->commit().is_ok());
-  }
+  f.record_upload(ino, "mine.txt", put->etag, true);
   std::string buf(16, '\0');
   auto got = f.vfs->read(ino, reader->handle, 0, std::span<char>(buf));
   REQUIRE(got.is_ok());

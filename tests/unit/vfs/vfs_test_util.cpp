@@ -75,6 +75,30 @@ void VfsFixture::put_remote(const std::string& key, std::string_view body,
   REQUIRE(store->put(key, source, put).is_ok());
 }
 
+void VfsFixture::record_upload(Ino ino, const std::string& key, const std::string& etag, bool own) {
+  auto rec = index->get(ino);
+  REQUIRE(rec.is_ok());
+  auto txn = index->write();
+  REQUIRE(txn.is_ok());
+  index::RemoteVersion remote;
+  remote.key = key;
+  remote.etag = etag;
+  remote.size = rec->size;
+  remote.mtime_ns = rec->mtime_ns;
+  REQUIRE(txn->mark_synced(ino, rec->local_gen, remote).is_ok());
+  if (own) {
+    index::VersionRecord version;
+    version.path = key;
+    version.ino = ino;
+    version.etag = etag;
+    version.size = rec->size;
+    version.mtime_ns = rec->mtime_ns;
+    version.uploaded = true;
+    REQUIRE(txn->add_version(version).is_ok());
+  }
+  REQUIRE(txn->commit().is_ok());
+}
+
 void VfsFixture::remove_remote(const std::string& key) {
   REQUIRE(store->remove(key).is_ok());
 }

@@ -60,6 +60,9 @@ struct VfsFixture {
   void expire_listings();
   // Every journal row still in the index, oldest first.
   std::vector<index::JournalEntry> journal();
+  // What syncd records when an upload of the inode's current bytes to `key` ends as `etag`;
+  // `own` adds the versions row that says this client made it.
+  void record_upload(Ino ino, const std::string& key, const std::string& etag, bool own);
 
   // Shorthands that REQUIRE success.
   Entry make_file(Ino parent, std::string_view name, std::string_view body);
